@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: MIT */
+/* err: one human line per failure, carried from lib/ to the program that prints it. */
+#ifndef X4_ERR_H
+#define X4_ERR_H
+
+#include <stddef.h>
+
+/* A failure: a negative errno plus one line "what failed: where: what to do". */
+struct x4_err {
+	int code;      /* positive errno of the failure, 0 when none */
+	char msg[512]; /* one line, no trailing newline, no "x4-sriov:" prefix */
+};
+
+/* Record a failure in e (may be NULL) and return -code, so callers write
+ * `return x4_fail(e, EINVAL, "...");`. */
+int x4_fail(struct x4_err *e, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Clear e (may be NULL). */
+void x4_err_clear(struct x4_err *e);
+
+#endif

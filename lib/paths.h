@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: MIT */
+/* paths: the one place that turns an absolute host path into a real one under $X4_ROOT. */
+#ifndef X4_PATHS_H
+#define X4_PATHS_H
+
+#include <stddef.h>
+
+#include "err.h"
+
+#define X4_DEFAULT_CONFIG "/etc/x4-sriov/x4-sriov.conf"
+#define X4_RUN_DIR "/run/x4-sriov"
+
+/* The host root: $X4_ROOT when set and non-empty, else "" (the real root). */
+const char *x4_root(void);
+
+/* Resolve absolute host path abs (e.g. "/sys/bus/pci") under x4_root() into out.
+ * Rejects relative paths, "." and ".." components and overlong results.
+ * Returns 0 or a negative errno (with e filled). */
+int x4_host_path(const char *abs, char *out, size_t n, struct x4_err *e);
+
+/* Like x4_host_path for printf-style built paths; every %s argument must already be
+ * a checked token (a formatted PCI address, a number, an encoded name). */
+int x4_host_pathf(char *out, size_t n, struct x4_err *e, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/* The config file: $X4_CONFIG as is when set, else X4_DEFAULT_CONFIG under the root. */
+int x4_config_path(char *out, size_t n, struct x4_err *e);
+
+#endif
