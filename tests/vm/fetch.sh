@@ -1,0 +1,84 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# Fetch Debian's 6.1 kernel and busybox-static with apt-get download + dpkg-deb -x into a cache
+# (nothing installed, /boot untouched). Prints "kernel VMLINUZ", "modules DIR", "busybox PATH".
+#
+# Cache: $X4_VM_CACHE (default /var/cache/x4-sriov/vm), one directory per package, reused when
+# already unpacked. Override the kernel package with X4_VM_KERNEL_PKG=linux-image-6.1.0-N-amd64.
+set -euo pipefail
+
+cache=${X4_VM_CACHE:-/var/cache/x4-sriov/vm}
+mkdir -p "$cache"
+log="$cache/fetch.log"
+: >"$log"
+updated=0
+
+die() { echo "x4-vm fetch: $*" >&2; exit 1; }
+
+# The kernel package linux-image-amd64 points at, else the newest linux-image-6.1.0-N-amd64 apt knows.
+kernel_pkg() {
+	local p
+	p=$(apt-cache depends linux-image-amd64 2>/dev/null |
+		sed -n 's/^ *Depends: \(linux-image-6\.1\.0-[0-9]*-amd64\)$/\1/p' | head -1)
+	if [ -z "$p" ]; then
+		p=$(apt-cache pkgnames linux-image-6.1.0- 2>/dev/null |
+			grep -E '^linux-image-6\.1\.0-[0-9]+-amd64$' | sort -t- -k5,5n | tail -1)
+	fi
+	printf '%s' "$p"
+}
+
+# fetch PKG: unpack PKG into $cache/PKG unless it is already there (marker file .unpacked).
+fetch() {
+	local pkg=$1 dir=$cache/$1 tmp deb
+	[ -e "$dir/.unpacked" ] && return 0
+	tmp=$(mktemp -d "$cache/.dl.XXXXXX")
+	# apt drops to user _apt for downloads; let it write here (else it warns and runs as root).
+	chmod 0755 "$tmp"; chown _apt "$tmp" 2>/dev/null || true
+	if ! (cd "$tmp" && apt-get download -q "$pkg") >>"$log" 2>&1; then
+		if [ "$updated" = 0 ]; then
+			echo "x4-vm fetch: apt-get download $pkg failed; running apt-get update once" >&2
+			apt-get update -q >>"$log" 2>&1 || true
+			updated=1
+		fi
+		(cd "$tmp" && apt-get download -q "$pkg") >>"$log" 2>&1 || {
+			rm -rf "$tmp"; tail -5 "$log" >&2; return 1; }
+	fi
+	deb=$(ls "$tmp"/*.deb)
+	rm -rf "$dir.new"
+	mkdir -p "$dir.new"
+	dpkg-deb -x "$deb" "$dir.new"
+	basename "$deb" >"$dir.new/.unpacked"
+	rm -rf "$tmp" "$dir"
+	mv "$dir.new" "$dir"
+}
+
+# An already unpacked kernel in the cache (the newest), for when apt cannot answer (offline reruns).
+cached_kernel() {
+	ls -d "$cache"/linux-image-6.1.0-*-amd64/.unpacked 2>/dev/null |
+		sed 's,/\.unpacked$,,; s,.*/,,' | sort -t- -k5,5n | tail -1
+}
+
+kpkg=${X4_VM_KERNEL_PKG:-$(kernel_pkg)}
+if [ -z "$kpkg" ]; then
+	apt-get update -q >>"$log" 2>&1 || true
+	updated=1
+	kpkg=$(kernel_pkg)
+fi
+if [ -z "$kpkg" ] || ! fetch "$kpkg"; then
+	old=$(cached_kernel)
+	[ -n "$old" ] || die "no linux-image-6.1.0-N-amd64 from apt and none cached in $cache (see $log)"
+	echo "x4-vm fetch: using cached $old" >&2
+	kpkg=$old
+fi
+fetch busybox-static || die "cannot fetch busybox-static (see $log)"
+
+kdir=$cache/$kpkg
+vmlinuz=$(ls "$kdir"/boot/vmlinuz-* 2>/dev/null | head -1)
+moddir=$(ls -d "$kdir"/lib/modules/*/ 2>/dev/null | head -1)
+bb=$cache/busybox-static/bin/busybox
+[ -f "$vmlinuz" ] || die "no vmlinuz in $kdir/boot"
+[ -d "$moddir" ] || die "no lib/modules in $kdir"
+[ -x "$bb" ] || die "no bin/busybox in $cache/busybox-static"
+echo "kernel $vmlinuz"
+echo "modules ${moddir%/}"
+echo "busybox $bb"
