@@ -19,7 +19,7 @@ static const char *pciaddr_quote(const char *text, char *out, size_t n)
 	if (!text)
 		return "(null)";
 	out[o++] = '\'';
-	for (i = 0; text[i] && i < PCIADDR_QUOTE_MAX && o + 8 < n; i++) {
+	for (i = 0; i < PCIADDR_QUOTE_MAX && text[i] && o + 8 < n; i++) {
 		unsigned char c = (unsigned char)text[i];
 
 		if (c < 0x20 || c >= 0x7f || c == '\\' || c == '\'')
