@@ -18,8 +18,13 @@ int x4_sysfs_read_uint(const char *abs, unsigned long *out, struct x4_err *e);
 
 /* Write val with one write() call, as the kernel expects; a short write is -EIO.
  * Errors carry a hint: EBUSY on sriov_numvfs -> "VFs already enabled: write 0 first",
- * EACCES/EPERM -> "run as root", ENOENT -> "no such attribute: is the driver loaded?", ... */
+ * EACCES/EPERM -> "run as root", ENOENT -> "no such file: driver not loaded or device gone?", ...
+ * The message shows val quoted and abs as given (without $X4_ROOT). */
 int x4_sysfs_write(const char *abs, const char *val, struct x4_err *e);
+
+/* The hint x4_sysfs_write/read add for errno err (either sign) on attribute abs (its basename
+ * decides: sriov_numvfs, bind, unbind, drivers_probe); NULL when there is none. */
+const char *x4_sysfs_hint(const char *abs, int err);
 
 /* Basename of a symlink's target (e.g. ".../drivers/i915" -> "i915"); -ENOENT when absent. */
 int x4_sysfs_link_name(const char *abs, char *out, size_t n, struct x4_err *e);
