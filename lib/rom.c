@@ -144,8 +144,8 @@ static void rom_warn_efi(struct x4_rom_info *info, const char *what, uint16_t su
 static int rom_parse_efi(const uint8_t *b, unsigned idx, struct x4_rom_image *img,
 			 struct x4_rom_info *info, struct x4_err *e)
 {
-	uint16_t machine, subsys;
-	int plus;
+	uint16_t machine = 0, subsys = 0;
+	int plus = 0;
 	size_t start, end;
 	char what[48];
 
@@ -403,10 +403,10 @@ int x4_rom_build_efi(const uint8_t *pe, size_t pe_len, uint16_t vendor, uint16_t
 {
 	/* EfiRom's layout: 0x1a-byte header, 2 pad bytes so PCIR is DWORD-aligned, PCIR 3.0. */
 	const size_t pcir = ROM_HDR_SIZE + 2, hdr = pcir + PCIR_30_SIZE;
-	uint16_t machine, subsys;
+	uint16_t machine = 0, subsys = 0;
 	size_t total, img;
 	uint8_t *rom, *p;
-	int plus;
+	int plus = 0;
 
 	if (!out || !out_len)
 		return x4_fail(e, EINVAL, "x4_rom_build_efi: no output");
