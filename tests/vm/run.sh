@@ -101,8 +101,8 @@ elif [ "$f" != 0 ] || [ "$p" = 0 ]; then
 fi
 say "times: fetch+initrd $((t1 - t0))s, boot+scenarios $((t2 - t1))s"
 if [ "$rc" != 0 ]; then
-	say "guest console (last 60 lines):"
-	tr -d '\r' <"$work/console.log" | tail -60 | sed 's/^/#   /'
+	say "guest console, scenario passes left out (last 60 lines):"
+	tr -d '\r' <"$work/console.log" | grep -v '^ok - ' | tail -60 | sed 's/^/#   /'
 	[ -s "$work/qemu.out" ] && { say "qemu:"; tail -20 "$work/qemu.out" | sed 's/^/#   /'; }
 	[ "$keep" = 1 ] && say "logs kept in $work"
 fi
