@@ -34,18 +34,15 @@ static int log_debug_on(void)
 void x4_log(int prio, const char *fmt, ...)
 {
 	char line[1024];
-	int saved = errno, len;
+	int saved = errno;
 	va_list ap;
 
 	if (LOG_PRI(prio) == LOG_DEBUG && !log_debug_on())
 		return;
 	va_start(ap, fmt);
-	len = vsnprintf(line, sizeof(line), fmt, ap);
+	if (vsnprintf(line, sizeof(line), fmt, ap) < 0)
+		line[0] = '\0';
 	va_end(ap);
-	if (len < 0)
-		len = 0;
-	if ((size_t)len >= sizeof(line))
-		len = (int)sizeof(line) - 1;
 	/* One event, one line: readers of the journal and of stderr split on newlines. */
 	for (char *p = line; *p; p++)
 		if (*p == '\n' || *p == '\r')
