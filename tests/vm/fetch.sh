@@ -44,12 +44,14 @@ fetch() {
 			rm -rf "$tmp"; tail -5 "$log" >&2; return 1; }
 	fi
 	deb=$(ls "$tmp"/*.deb)
-	rm -rf "$dir.new"
-	mkdir -p "$dir.new"
-	dpkg-deb -x "$deb" "$dir.new"
-	basename "$deb" >"$dir.new/.unpacked"
-	rm -rf "$tmp" "$dir"
-	mv "$dir.new" "$dir"
+	# Unpack beside the final place and rename, so a concurrent or killed run never sees half.
+	mkdir "$tmp/x"
+	dpkg-deb -x "$deb" "$tmp/x"
+	basename "$deb" >"$tmp/x/.unpacked"
+	if [ -e "$dir/.unpacked" ]; then rm -rf "$tmp"; return 0; fi
+	rm -rf "$dir"
+	mv "$tmp/x" "$dir"
+	rm -rf "$tmp"
 }
 
 # An already unpacked kernel in the cache (the newest), for when apt cannot answer (offline reruns).

@@ -66,5 +66,5 @@ cp "$here/init" "$root/init"
 chmod 0755 "$root/init" "$root/bin/busybox"
 
 mkdir -p "$(dirname "$out")"
-(cd "$root" && find . | LC_ALL=C sort | "$bb" cpio -o -H newc 2>/dev/null) | gzip -1 >"$out.tmp"
-mv "$out.tmp" "$out"
+(cd "$root" && find . | LC_ALL=C sort | "$bb" cpio -o -H newc 2>/dev/null) | gzip -1 >"$out.tmp.$$"
+mv "$out.tmp.$$" "$out"

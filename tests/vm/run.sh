@@ -33,6 +33,12 @@ for s in "${scenarios[@]}"; do
 	[ -f "$s" ] || fail "scenario $s does not exist"
 	a=$(cd "$(dirname "$s")" && pwd)/$(basename "$s")
 	case $a in *,*|*' '*) fail "scenario path $a has a comma or space" ;; esac
+	# The guest sees the host's / except where it mounts its own (tmpfs, proc...); $top is shared.
+	case $a in
+	"$top"/*) ;;
+	/tmp/*|/run/*|/dev/*|/proc/*|/sys/*|/var/log/*|/var/lib/libvirt/*|/var/cache/libvirt/*)
+		fail "scenario $a is in a directory the guest mounts afresh; put it under $top or /var/tmp" ;;
+	esac
 	list=${list:+$list,}$a
 done
 case $top in *' '*) fail "project path $top has a space (the kernel command line splits on it)" ;; esac
