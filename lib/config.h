@@ -16,6 +16,23 @@ enum x4_teardown { X4_TEARDOWN_KEEP, X4_TEARDOWN_REMOVE };
 enum x4_rom_mode { X4_ROM_RAW, X4_ROM_OPTIONROM };
 enum x4_lg_kind { X4_LG_OFF, X4_LG_KVMFR, X4_LG_SHM };
 
+/* set_mask bits: which keys a scope gave. */
+#define X4_SET_PF (1u << 0)
+#define X4_SET_NUM_VFS (1u << 1)
+#define X4_SET_VF_TEARDOWN (1u << 2)
+#define X4_SET_QEMU (1u << 3)
+#define X4_SET_ROM (1u << 4)
+#define X4_SET_ROM_MODE (1u << 5)
+#define X4_SET_LOOKING_GLASS (1u << 6)
+#define X4_SET_LG_SIZE (1u << 7)
+#define X4_SET_LG_RESOLUTION (1u << 8)
+#define X4_SET_VF (1u << 9)
+
+#define X4_CONFIG_MAX_BYTES (1024 * 1024)    /* a bigger config file is refused */
+#define X4_CONFIG_LG_SIZE_MIN (1ULL << 20)   /* lg_size: kvmfr sizes are whole MiB */
+#define X4_CONFIG_LG_SIZE_MAX (1ULL << 30)   /* 1 GiB: 4x the 4K HDR need (256 MiB) */
+#define X4_CONFIG_LG_DIM_MAX 16384           /* lg_resolution: widest/tallest accepted */
+
 /* Settings of one scope: [host] or a [vm NAME] override. `set_*` flags say which keys the
  * scope gave, so x4_config_for_vm() can merge a [vm] section over [host]. */
 struct x4_settings {
@@ -50,11 +67,14 @@ struct x4_config {
 	struct x4_vm_section vms[X4_MAX_VM_SECTIONS];
 };
 
-/* Defaults only (no file). */
+/* Defaults only (no file): pf auto, 7 VFs, keep, X4_DEFAULT_QEMU, no ROM, raw, LG off. */
 void x4_config_defaults(struct x4_config *c);
 
 /* Load x4_config_path(). A missing file gives defaults with file_present = 0 (returns 0);
- * a broken one is an error "x4-sriov.conf:LINE: KEY: what is wrong" naming file, line, key. */
+ * a broken one is an error "PATH:LINE: [section] KEY: what is wrong; expected ..." naming
+ * file, line and key (c then holds the defaults). Lines longer than 199 bytes, files over
+ * X4_CONFIG_MAX_BYTES and NUL bytes are errors; leading blanks are ignored (no continuation
+ * lines); comments start with ';' or '#' at the start of a line, or " ;" after a value. */
 int x4_config_load(struct x4_config *c, struct x4_err *e);
 
 /* Load from an explicit path (tests, x4ctl --config). */
@@ -65,5 +85,14 @@ const struct x4_vm_section *x4_config_vm(const struct x4_config *c, const char *
 
 /* Effective settings for a VM: [host] with [vm NAME] keys laid over. */
 void x4_config_for_vm(const struct x4_config *c, const char *name, struct x4_settings *out);
+
+/* Parse a byte size "N", "N K|M|G|KiB|MiB|GiB" (binary units): a power of two from
+ * X4_CONFIG_LG_SIZE_MIN to X4_CONFIG_LG_SIZE_MAX. -EINVAL with e naming the text otherwise. */
+int x4_config_parse_size(const char *text, uint64_t *bytes, struct x4_err *e);
+
+/* The config spelling of each enum value ("keep", "optionrom", "kvmfr", ...). */
+const char *x4_teardown_name(enum x4_teardown t);
+const char *x4_rom_mode_name(enum x4_rom_mode m);
+const char *x4_lg_kind_name(enum x4_lg_kind k);
 
 #endif
