@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 /* The tree lives in one temp dir; $X4_ROOT points at it while a test runs. Devices sit flat
@@ -303,6 +304,121 @@ static inline void fs_n100_vfs(struct fakesys *f, unsigned n)
 	}
 	snprintf(v, sizeof(v), "%u\n", n);
 	fs_attr(f, "0000:00:02.0", "sriov_numvfs", v);
+}
+
+/* The simulated X4 (build/bin/x4sim, a FUSE sysfs that answers like the kernel), for write paths.
+ * Found as $X4SIM, else ../bin/x4sim next to the test binary's directory (build/tests ->
+ * build/bin, build/asan/tests -> build/asan/bin). */
+static inline int fs_sim_binary(char *out, size_t n)
+{
+	const char *env = getenv("X4SIM");
+	char exe[901];
+	ssize_t len;
+	char *slash;
+
+	if (env && *env) {
+		snprintf(out, n, "%s", env);
+		return access(out, X_OK) == 0;
+	}
+	len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (len <= 0)
+		return 0;
+	exe[len] = '\0';
+	slash = strrchr(exe, '/');
+	if (!slash)
+		return 0;
+	*slash = '\0';
+	if ((size_t)snprintf(out, n, "%.900s/../bin/x4sim", exe) >= n)
+		return 0;
+	return access(out, X_OK) == 0;
+}
+
+/* Run the simulator with args (NULL-terminated, after the binary); returns its exit status. */
+static inline int fs_sim_run(const char *bin, const char *const *args)
+{
+	const char *argv[16];
+	size_t i = 0;
+	int status = 0;
+	pid_t pid;
+
+	argv[i++] = bin;
+	while (*args && i < 15)
+		argv[i++] = *args++;
+	argv[i] = NULL;
+	fflush(NULL);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		execv(bin, (char *const *)argv);
+		_exit(127);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+}
+
+/* Start x4sim on a fresh root with state and up to two faults (NULL = none); $X4_ROOT set.
+ * Skips the test (with a message) only when the binary is missing. */
+static inline void fs_sim_start(struct fakesys *f, const char *state, const char *fault1,
+				const char *fault2)
+{
+	char bin[1024];
+	const char *args[10];
+	size_t i = 0;
+
+	if (!fs_sim_binary(bin, sizeof(bin))) {
+		print_message("x4sim not found (neither $X4SIM nor ../bin/x4sim beside this test): "
+			      "skipping the simulator write-path test; run make all\n");
+		f->root[0] = '\0';
+		skip();
+	}
+	strcpy(f->root, "/tmp/x4-sim-XXXXXX");
+	assert_non_null(mkdtemp(f->root));
+	args[i++] = f->root;
+	args[i++] = "--state";
+	args[i++] = state;
+	if (fault1) {
+		args[i++] = "--fault";
+		args[i++] = fault1;
+	}
+	if (fault2) {
+		args[i++] = "--fault";
+		args[i++] = fault2;
+	}
+	args[i] = NULL;
+	assert_int_equal(fs_sim_run(bin, args), 0);
+	setenv("X4_ROOT", f->root, 1);
+}
+
+static inline void fs_sim_stop(struct fakesys *f)
+{
+	char bin[1024];
+	const char *args[] = { "--stop", f->root, NULL };
+
+	unsetenv("X4_ROOT");
+	if (!f->root[0] || !fs_sim_binary(bin, sizeof(bin)))
+		return;
+	fs_sim_run(bin, args);
+	nftw(f->root, fs_rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	f->root[0] = '\0';
+}
+
+/* Write a control token ("+0000:00:02.2") to ROOT/sys/x4sim/<file> (inuse, fault). */
+static inline void fs_sim_ctl(const struct fakesys *f, const char *file, const char *tok)
+{
+	char p[1024];
+	FILE *fp;
+
+	snprintf(p, sizeof(p), "%s/sys/x4sim/%s", f->root, file);
+	fp = fopen(p, "w");
+	assert_non_null(fp);
+	fputs(tok, fp);
+	assert_int_equal(fclose(fp), 0);
+}
+
+/* The simulator's log of every write the fake kernel got ("PATH VALUE -> result"). */
+static inline void fs_sim_log(const struct fakesys *f, char *buf, size_t n)
+{
+	fs_read(f, "sys/x4sim/log", buf, n);
 }
 
 #endif

@@ -140,6 +140,47 @@ static void test_viable(void **state)
 	assert_int_equal(x4_iommu_viable(10, &v2, &e), -ENODEV);
 }
 
+/* ---- the simulated X4 ---- */
+
+static int sim_setup(void **state)
+{
+	static struct fakesys f;
+
+	memset(&f, 0, sizeof(f));
+	*state = &f;
+	return 0;
+}
+
+static int sim_teardown(void **state)
+{
+	fs_sim_stop(*state);
+	return 0;
+}
+
+static void test_sim_groups(void **state)
+{
+	struct fakesys *f = *state;
+	struct x4_pciaddr hda = A("0000:00:1f.3"), m[8];
+	struct x4_err e;
+	unsigned g = 0;
+	char s[X4_PCIADDR_STRLEN];
+
+	fs_sim_start(f, "default", NULL, NULL);
+	assert_int_equal(x4_iommu_enabled(), 1);
+	assert_int_equal(x4_iommu_group(&hda, &g, &e), 0);
+	assert_int_equal(x4_iommu_members(g, m, 8, &e), 3);
+	assert_string_equal(x4_pciaddr_format(&m[0], s), "0000:00:1f.0");
+	assert_string_equal(x4_pciaddr_format(&m[2], s), "0000:00:1f.4");
+	/* the PCH group: the SMBus driver blocks handing the audio device to a VM */
+	assert_int_equal(x4_iommu_viable(g, &hda, &e), -EBUSY);
+	assert_non_null(strstr(e.msg, "i801_smbus"));
+	fs_sim_stop(f);
+	fs_sim_start(f, "no-iommu", NULL, NULL);
+	assert_int_equal(x4_iommu_enabled(), 0);
+	assert_int_equal(x4_iommu_group(&hda, &g, &e), -ENOENT);
+	assert_non_null(strstr(e.msg, "intel_iommu=on"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -147,6 +188,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_group, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_members, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_viable, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sim_groups, sim_setup, sim_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

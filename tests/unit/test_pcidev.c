@@ -177,6 +177,52 @@ static void test_read_ids(void **state)
 	assert_int_equal(x4_pcidev_read_ids(&a, &d, &e), -ENOENT);
 }
 
+/* ---- the simulated X4: libpci on a tree that answers like sysfs ---- */
+
+static int sim_setup(void **state)
+{
+	static struct fakesys f;
+
+	memset(&f, 0, sizeof(f));
+	*state = &f;
+	return 0;
+}
+
+static int sim_teardown(void **state)
+{
+	fs_sim_stop(*state);
+	return 0;
+}
+
+static void test_sim_list(void **state)
+{
+	struct fakesys *f = *state;
+	struct x4_pciaddr gpu = A("0000:00:02.0");
+	struct x4_pcidev d[32], one;
+	struct x4_err e;
+	int n;
+
+	fs_sim_start(f, "default", NULL, NULL);
+	n = x4_pcidev_list(d, 32, &e);
+	assert_true(n >= 10);
+	assert_int_equal(x4_pcidev_get(&gpu, &one, &e), 0);
+	assert_int_equal(one.vendor, 0x8086);
+	assert_int_equal(one.device, 0x46d1);
+	assert_int_equal(one.class, 0x030000);
+	/* the cheap reader agrees with libpci on every device */
+	for (int i = 0; i < n && i < 32; i++) {
+		struct x4_pcidev r;
+
+		assert_int_equal(x4_pcidev_read_ids(&d[i].addr, &r, &e), 0);
+		assert_int_equal(r.vendor, d[i].vendor);
+		assert_int_equal(r.device, d[i].device);
+		assert_int_equal(r.class, d[i].class);
+	}
+	/* VFs appear to libpci once made */
+	fs_file(f, "2", "sys/bus/pci/devices/0000:00:02.0/sriov_numvfs");
+	assert_int_equal(x4_pcidev_list(NULL, 0, &e), n + 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -188,6 +234,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_bad_entries, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_sysfs, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_read_ids, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sim_list, sim_setup, sim_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

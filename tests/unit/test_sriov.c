@@ -356,6 +356,123 @@ static void test_busy_and_remove(void **state)
 	assert_string_equal(buf, "0");
 }
 
+/* ---- write paths against the simulated X4 (x4sim answers like drivers/pci/iov.c) ---- */
+
+static int sim_setup(void **state)
+{
+	static struct fakesys f;
+
+	memset(&f, 0, sizeof(f));
+	*state = &f;
+	return 0;
+}
+
+static int sim_teardown(void **state)
+{
+	fs_sim_stop(*state);
+	return 0;
+}
+
+static void test_sim_lifecycle(void **state)
+{
+	struct fakesys *f = *state;
+	struct x4_pciaddr pf, v, b;
+	struct x4_err e;
+	unsigned n = 0, idx = 0;
+	int on = -1;
+	char drv[32], log[8192];
+
+	fs_sim_start(f, "default", NULL, NULL);
+	assert_int_equal(x4_sriov_find_pf(NULL, &pf, &e), 0);
+	assert_string_equal(F(&pf), "0000:00:02.0");
+	assert_int_equal(x4_sriov_set_autoprobe(&pf, 0, &e), 0);
+	assert_int_equal(x4_sriov_get_autoprobe(&pf, &on, &e), 0);
+	assert_int_equal(on, 0);
+	assert_int_equal(x4_sriov_create(&pf, 8, &e), -ERANGE);
+	assert_int_equal(x4_sriov_create(&pf, 3, &e), 0);
+	assert_int_equal(x4_sriov_numvfs(&pf, &n, &e), 0);
+	assert_int_equal(n, 3);
+	assert_int_equal(x4_sriov_vf_addr(&pf, 2, &v, &e), 0);
+	assert_string_equal(F(&v), "0000:00:02.2");
+	assert_int_equal(x4_sriov_vf_index(&pf, &v, &idx, &e), 0);
+	assert_int_equal(idx, 2);
+	assert_int_equal(x4_sriov_is_vf_of(&pf, &v), 1);
+	v = A("0000:00:02.6"); /* not created, by offset/stride */
+	assert_int_equal(x4_sriov_is_vf_of(&pf, &v), 1);
+	assert_int_equal(x4_sriov_create(&pf, 3, &e), 0); /* no-op */
+	assert_int_equal(x4_sriov_create(&pf, 2, &e), -EBUSY);
+	assert_int_equal(x4_sriov_any_vf_busy(&pf, &b, drv, sizeof(drv), &e), 0);
+	assert_int_equal(x4_sriov_remove(&pf, &e), 0);
+	assert_int_equal(x4_sriov_numvfs(&pf, &n, &e), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(x4_sriov_remove(&pf, &e), 0); /* nothing left: no write */
+	fs_sim_log(f, log, sizeof(log));
+	assert_non_null(strstr(log, "sriov_numvfs 3 -> ok"));
+	assert_non_null(strstr(log, "sriov_numvfs 0 -> ok"));
+	assert_null(strstr(log, "sriov_numvfs 2"));  /* refused before the kernel saw it */
+	assert_null(strstr(log, "sriov_numvfs 8"));
+	assert_null(strstr(log, "unbind 0000:00:02.0"));
+}
+
+/* A VF on vfio-pci held by a (pretend) QEMU: remove must refuse, not block. */
+static void test_sim_remove_refuses_held_vf(void **state)
+{
+	struct fakesys *f = *state;
+	struct x4_pciaddr pf = A("0000:00:02.0"), b;
+	struct x4_err e;
+	unsigned n = 0;
+	char drv[32], log[8192];
+
+	fs_sim_start(f, "default", NULL, NULL);
+	assert_int_equal(x4_sriov_set_autoprobe(&pf, 0, &e), 0);
+	assert_int_equal(x4_sriov_create(&pf, 2, &e), 0);
+	/* bind by hand, as libvirt's managed hostdev would */
+	fs_file(f, "vfio-pci", "sys/bus/pci/devices/0000:00:02.2/driver_override");
+	fs_file(f, "0000:00:02.2", "sys/bus/pci/drivers_probe");
+	fs_sim_ctl(f, "inuse", "+0000:00:02.2");
+	assert_int_equal(x4_sriov_any_vf_busy(&pf, &b, drv, sizeof(drv), &e), 1);
+	assert_string_equal(F(&b), "0000:00:02.2");
+	assert_string_equal(drv, "vfio-pci");
+	assert_int_equal(x4_sriov_remove(&pf, &e), -EBUSY);
+	assert_non_null(strstr(e.msg, "0000:00:02.2 is bound to vfio-pci"));
+	assert_int_equal(x4_sriov_numvfs(&pf, &n, &e), 0); /* would block if 0 had been written */
+	assert_int_equal(n, 2);
+	fs_sim_log(f, log, sizeof(log));
+	assert_null(strstr(log, "sriov_numvfs 0"));
+}
+
+static void test_sim_faults(void **state)
+{
+	struct fakesys *f = *state;
+	struct x4_pciaddr pf = A("0000:00:02.0");
+	struct x4_err e;
+
+	fs_sim_start(f, "default", "pf-busy", NULL);
+	assert_int_equal(x4_sriov_create(&pf, 2, &e), -EBUSY);
+	assert_non_null(strstr(e.msg, "sriov_numvfs"));
+	fs_sim_ctl(f, "fault", "-pf-busy");
+	fs_sim_ctl(f, "fault", "+numvfs-enoent");
+	assert_int_equal(x4_sriov_create(&pf, 2, &e), -ENOENT);
+	fs_sim_ctl(f, "fault", "-numvfs-enoent");
+	assert_int_equal(x4_sriov_create(&pf, 2, &e), 0);
+}
+
+static void test_sim_states(void **state)
+{
+	struct fakesys *f = *state;
+	struct x4_pciaddr pf;
+	struct x4_err e;
+
+	fs_sim_start(f, "no-sriov", NULL, NULL);
+	assert_int_equal(x4_sriov_find_pf(NULL, &pf, &e), -ENODEV);
+	assert_string_equal(e.msg, "0000:00:02.0 has no SR-IOV: is i915-sriov-dkms loaded with "
+				   "i915.max_vfs=7? (x4ctl doctor)");
+	fs_sim_stop(f);
+	fs_sim_start(f, "xe", NULL, NULL);
+	assert_int_equal(x4_sriov_find_pf(NULL, &pf, &e), 0);
+	assert_int_equal(x4_sriov_create(&pf, 7, &e), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -371,6 +488,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_create_rules, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_create_verifies, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_busy_and_remove, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sim_lifecycle, sim_setup, sim_teardown),
+		cmocka_unit_test_setup_teardown(test_sim_remove_refuses_held_vf, sim_setup, sim_teardown),
+		cmocka_unit_test_setup_teardown(test_sim_faults, sim_setup, sim_teardown),
+		cmocka_unit_test_setup_teardown(test_sim_states, sim_setup, sim_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

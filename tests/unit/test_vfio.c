@@ -9,6 +9,8 @@
 #include <cmocka.h>
 
 #include "fakesys.h"
+#include "iommu.h"
+#include "sriov.h"
 #include "vfio.h"
 
 static struct x4_pciaddr A(const char *s)
@@ -224,6 +226,113 @@ static void test_odd_driver_name(void **state)
 	assert_string_equal(buf, "\n");
 }
 
+/* ---- write paths against the simulated X4 ---- */
+
+static int sim_setup(void **state)
+{
+	static struct fakesys f;
+
+	memset(&f, 0, sizeof(f));
+	*state = &f;
+	return 0;
+}
+
+static int sim_teardown(void **state)
+{
+	fs_sim_stop(*state);
+	return 0;
+}
+
+static void sim_vfs(int autoprobe, unsigned n)
+{
+	struct x4_pciaddr pf = A("0000:00:02.0");
+	struct x4_err e;
+
+	assert_int_equal(x4_sriov_set_autoprobe(&pf, autoprobe, &e), 0);
+	assert_int_equal(x4_sriov_create(&pf, n, &e), 0);
+}
+
+static void test_sim_bind_and_give_back(void **state)
+{
+	struct fakesys *f = *state;
+	struct x4_pciaddr pf = A("0000:00:02.0"), v = A("0000:00:02.1");
+	struct x4_err e;
+	unsigned g = 0;
+	char drv[32], now[32], log[16384];
+
+	fs_sim_start(f, "default", NULL, NULL);
+	sim_vfs(0, 2);
+	assert_int_equal(x4_vfio_driver(&v, now, sizeof(now), &e), 0);
+	assert_string_equal(now, ""); /* autoprobe 0: no host driver took it */
+	assert_int_equal(x4_vfio_bind(&v, &pf, drv, sizeof(drv), &e), 0);
+	assert_string_equal(drv, "");
+	assert_int_equal(x4_vfio_driver(&v, now, sizeof(now), &e), 0);
+	assert_string_equal(now, "vfio-pci");
+	assert_int_equal(x4_iommu_group(&v, &g, &e), 0);
+	assert_int_equal(x4_vfio_group_dev_exists(g), 1);
+	assert_int_equal(x4_iommu_viable(g, &v, &e), 0);
+	assert_int_equal(x4_vfio_bind(&v, &pf, drv, sizeof(drv), &e), 0); /* again: fine */
+	assert_string_equal(drv, "vfio-pci");
+	assert_int_equal(x4_vfio_unbind(&v, &e), 0);
+	assert_int_equal(x4_vfio_driver(&v, now, sizeof(now), &e), 0);
+	assert_string_not_equal(now, "vfio-pci");
+	/* the PF is refused at every step; the simulator saw no write for it */
+	assert_int_equal(x4_vfio_bind(&pf, &pf, drv, sizeof(drv), &e), -EPERM);
+	assert_int_equal(x4_vfio_bind(&pf, NULL, drv, sizeof(drv), &e), -EPERM);
+	assert_int_equal(x4_vfio_unbind(&pf, &e), -EPERM);
+	assert_int_equal(x4_vfio_driver(&pf, now, sizeof(now), &e), 0);
+	assert_string_equal(now, "i915");
+	fs_sim_log(f, log, sizeof(log));
+	assert_non_null(strstr(log, "0000:00:02.1/driver_override vfio-pci -> ok"));
+	assert_non_null(strstr(log, "drivers/vfio-pci/unbind 0000:00:02.1 -> ok"));
+	assert_null(strstr(log, "unbind 0000:00:02.0"));
+	assert_null(strstr(log, "0000:00:02.0/driver_override"));
+}
+
+/* With autoprobe on, the host's i915 takes the VFs: bind unbinds it, give-back returns it. */
+static void test_sim_bind_from_host_driver(void **state)
+{
+	struct fakesys *f = *state;
+	struct x4_pciaddr pf = A("0000:00:02.0"), w = A("0000:00:02.2");
+	struct x4_err e;
+	char drv[32], now[32];
+
+	fs_sim_start(f, "default", NULL, NULL);
+	sim_vfs(1, 2);
+	assert_int_equal(x4_vfio_driver(&w, now, sizeof(now), &e), 0);
+	assert_string_equal(now, "i915");
+	assert_int_equal(x4_vfio_bind(&w, &pf, drv, sizeof(drv), &e), 0);
+	assert_string_equal(drv, "i915");
+	assert_int_equal(x4_vfio_driver(&w, now, sizeof(now), &e), 0);
+	assert_string_equal(now, "vfio-pci");
+	assert_int_equal(x4_vfio_unbind(&w, &e), 0);
+	assert_int_equal(x4_vfio_driver(&w, now, sizeof(now), &e), 0);
+	assert_string_equal(now, "i915");
+}
+
+static void test_sim_bind_faults(void **state)
+{
+	struct fakesys *f = *state;
+	struct x4_pciaddr pf = A("0000:00:02.0"), w = A("0000:00:02.2");
+	struct x4_err e;
+	char drv[32], now[32], buf[64];
+
+	fs_sim_start(f, "default", NULL, NULL);
+	sim_vfs(1, 2);
+	fs_sim_ctl(f, "fault", "+bind-ebusy");
+	assert_int_equal(x4_vfio_bind(&w, &pf, drv, sizeof(drv), &e), -EBUSY);
+	assert_non_null(strstr(e.msg, "unbind"));
+	fs_read(f, "sys/bus/pci/devices/0000:00:02.2/driver_override", buf, sizeof(buf));
+	assert_string_equal(buf, "(null)\n"); /* override undone */
+	assert_int_equal(x4_vfio_driver(&w, now, sizeof(now), &e), 0);
+	assert_string_equal(now, "i915");
+	fs_sim_ctl(f, "fault", "-bind-ebusy");
+	fs_sim_ctl(f, "fault", "+no-vfio");
+	assert_int_equal(x4_vfio_loaded(&e), 0);
+	assert_int_equal(x4_vfio_bind(&w, &pf, drv, sizeof(drv), &e), -ENOENT);
+	assert_string_equal(e.msg, "vfio-pci is not loaded: modprobe vfio-pci");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -235,6 +344,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_bind_already_vfio, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unbind_gives_back, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_odd_driver_name, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sim_bind_and_give_back, sim_setup, sim_teardown),
+		cmocka_unit_test_setup_teardown(test_sim_bind_from_host_driver, sim_setup, sim_teardown),
+		cmocka_unit_test_setup_teardown(test_sim_bind_faults, sim_setup, sim_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
