@@ -157,6 +157,7 @@ static int qa_next(int argc, char **argv, int *i, const char **name, int *val)
 struct qa_kv {
 	const char *key, *val;
 	size_t klen, vlen;
+	int sep; /* a separating comma followed the element */
 };
 
 /* Walk QemuOpts syntax: "a=1,b=x,,y,flag"; the first element without '=' is the implied key
@@ -182,6 +183,7 @@ static int qa_kv_next(const char **pp, int first, const char *implied, struct qa
 		kv->klen = (size_t)(q - p);
 		kv->val = "on";
 		kv->vlen = 2;
+		kv->sep = *q == ',';
 		*pp = *q ? q + 1 : q;
 		return 1;
 	}
@@ -194,8 +196,21 @@ static int qa_kv_next(const char **pp, int first, const char *implied, struct qa
 	}
 	kv->val = v;
 	kv->vlen = (size_t)(q - v);
+	kv->sep = *q == ',';
 	*pp = *q ? q + 1 : q;
 	return 1;
+}
+
+/* 1 when the QemuOpts string ends with a separating comma ("a=1,"): the next element may
+ * follow directly; appending ",x" there would turn ",," into an escaped comma. */
+static int qa_kv_ends_open(const char *s, const char *implied)
+{
+	struct qa_kv kv = { 0 };
+	int first = 1;
+
+	while (qa_kv_next(&s, first, implied, &kv))
+		first = 0;
+	return kv.sep;
 }
 
 /* Copy n bytes of s, turning ",," into "," when kv is set. */
@@ -641,15 +656,20 @@ static int qa_is_vf(const struct qa_item *it, const struct x4_pciaddr *vf)
 static char *qa_with_rom(const char *arg, const struct qa_item *it, const char *romfile)
 {
 	struct qa_buf b = { 0 };
+	size_t k = it->close;
 
 	if (it->json) {
+		/* No separator after '{' or after a trailing comma json-c tolerated. */
+		while (k > 0 && strchr(" \t\r\n", arg[k - 1]))
+			k--;
 		qa_put(&b, arg, it->close);
-		qa_puts(&b, ",\"romfile\":");
+		qa_puts(&b, k > 0 && (arg[k - 1] == '{' || arg[k - 1] == ',') ? "" : ",");
+		qa_puts(&b, "\"romfile\":");
 		qa_put_json(&b, romfile);
 		qa_puts(&b, arg + it->close);
 	} else {
 		qa_puts(&b, arg);
-		qa_puts(&b, ",romfile=");
+		qa_puts(&b, qa_kv_ends_open(arg, "driver") ? "romfile=" : ",romfile=");
 		qa_put_kv(&b, romfile);
 	}
 	if (b.oom) {

@@ -374,6 +374,34 @@ static void test_keyvalue_forms(void **state)
 	x4_qemuargv_free(out, n);
 }
 
+static void test_separators(void **state)
+{
+	/* Appending must not turn a trailing separator into an escaped ",," (key=value) or
+	 * produce ",," in JSON; QEMU's single-quoted JSON strings are accepted as QEMU does. */
+	char *v[] = {
+		"qemu",
+		"-device", "vfio-pci,host=00:02.1,",
+		"-device", "vfio-pci,host=00:02.1,x-flag",
+		"-device", "{\"driver\":\"vfio-pci\",\"host\":\"0000:00:02.1\",}",
+		"-device", "{'driver':'vfio-pci','host':'0000:00:02.1'}",
+		"-device", "vfio-pci,id=a,,b,host=0:2.1",
+	};
+	struct x4_rewrite rw = { .vf = &vf21, .romfile = "/r.rom" };
+	char **out;
+	int n;
+
+	(void)state;
+	out = rewrite(v, ARGC(v), &rw, X4_REWRITE_ROM_ADDED, &n);
+	assert_string_equal(out[2], "vfio-pci,host=00:02.1,romfile=/r.rom");
+	assert_string_equal(out[4], "vfio-pci,host=00:02.1,x-flag,romfile=/r.rom");
+	assert_string_equal(out[6], "{\"driver\":\"vfio-pci\",\"host\":\"0000:00:02.1\","
+				    "\"romfile\":\"/r.rom\"}");
+	assert_string_equal(out[8], "{'driver':'vfio-pci','host':'0000:00:02.1',"
+				    "\"romfile\":\"/r.rom\"}");
+	assert_string_equal(out[10], "vfio-pci,id=a,,b,host=0:2.1,romfile=/r.rom");
+	x4_qemuargv_free(out, n);
+}
+
 static void test_ids_and_slots(void **state)
 {
 	char *v[] = {
@@ -568,6 +596,7 @@ int main(void)
 		cmocka_unit_test(test_json_spaced_escaped),
 		cmocka_unit_test(test_host_spellings),
 		cmocka_unit_test(test_keyvalue_forms),
+		cmocka_unit_test(test_separators),
 		cmocka_unit_test(test_ids_and_slots),
 		cmocka_unit_test(test_root_port_fallback),
 		cmocka_unit_test(test_lg_present_forms),
