@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 # The real-kernel run: every tests/vm/scenarios/*.sh in one boot of Debian's 6.1 kernel under
 # TCG with an SR-IOV NVMe (tests/vm/run.sh). X4_SKIP_VM=1 skips it; X4_VM_TIMEOUT sets the limit.
-# shellcheck source=../lib.sh
+# shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 
 if [ "${X4_SKIP_VM:-0}" = 1 ]; then

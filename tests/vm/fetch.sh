@@ -56,8 +56,12 @@ fetch() {
 
 # An already unpacked kernel in the cache (the newest), for when apt cannot answer (offline reruns).
 cached_kernel() {
-	ls -d "$cache"/linux-image-6.1.0-*-amd64/.unpacked 2>/dev/null |
-		sed 's,/\.unpacked$,,; s,.*/,,' | sort -t- -k5,5n | tail -1
+	local m
+	for m in "$cache"/linux-image-6.1.0-*-amd64/.unpacked; do
+		[ -e "$m" ] || continue
+		m=${m%/.unpacked}
+		echo "${m##*/}"
+	done | sort -t- -k5,5n | tail -1
 }
 
 kpkg=${X4_VM_KERNEL_PKG:-$(kernel_pkg)}
@@ -75,8 +79,8 @@ fi
 fetch busybox-static || die "cannot fetch busybox-static (see $log)"
 
 kdir=$cache/$kpkg
-vmlinuz=$(ls "$kdir"/boot/vmlinuz-* 2>/dev/null | head -1)
-moddir=$(ls -d "$kdir"/lib/modules/*/ 2>/dev/null | head -1)
+k=("$kdir"/boot/vmlinuz-*) m=("$kdir"/lib/modules/*/)
+vmlinuz=${k[0]} moddir=${m[0]}
 bb=$cache/busybox-static/bin/busybox
 [ -f "$vmlinuz" ] || die "no vmlinuz in $kdir/boot"
 [ -d "$moddir" ] || die "no lib/modules in $kdir"

@@ -69,6 +69,7 @@ truncate -s 16M "$work/nvme.img"
 # Flags from real-kernel-lab.md. TCG only: KVM hangs on this kernel's boot here. ttyS0 is the
 # console (kernel + scenario), ttyS1 carries only the scenario output. The project dir is a
 # second share so it is visible even when it lives under /tmp or /run (tmpfs in the guest).
+# shellcheck disable=SC2054 # the commas are QEMU's, inside single arguments
 qemu=(qemu-system-x86_64 -accel tcg -machine q35,kernel-irqchip=split -cpu max
 	-m "${X4_VM_MEM:-1024}" -smp "${X4_VM_SMP:-2}" -display none -nodefaults -no-reboot
 	-device intel-iommu,intremap=on

@@ -4,7 +4,7 @@
 # virtfn/physfn links and their own IOMMU groups, VF 1 binds to vfio-pci, a nested QEMU opens it
 # through VFIO with a romfile next to an ivshmem device, the kernel refuses sriov_numvfs changes
 # while the VF is held, and everything is given back afterwards.
-# shellcheck source=../../lib.sh
+# shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../../lib.sh"
 
 PF=0000:01:00.0 VF1=0000:01:00.1 VF2=0000:01:00.2
@@ -28,7 +28,8 @@ cleanup() {
 # qmp JSON: send one QMP command to the nested QEMU, leave its reply line in $reply (events skipped).
 qmp() {
 	reply=
-	printf '%s\n' "$1" >&"${QEMU[1]}" 2>/dev/null || return 1
+	local qin=${QEMU[1]}
+	printf '%s\n' "$1" 1>&"$qin" || return 1
 	local line
 	while IFS= read -r -t 60 line <&"${QEMU[0]}"; do
 		line=${line%$'\r'}
@@ -135,7 +136,7 @@ wr /sys/bus/pci/drivers/vfio-pci/unbind "$VF1"
 check_eq "VF 1 unbound from vfio-pci" "" "$(lnk "$D/$VF1/driver")"
 wr "$D/$VF1/driver_override" ""
 check_eq "VF 1 driver_override cleared" "(null)" "$(rd "$D/$VF1/driver_override")"
-[ -e "/dev/vfio/$g1" ] && not_ok "/dev/vfio/$g1 went away" || ok "/dev/vfio/$g1 went away"
+check "/dev/vfio/$g1 went away" test ! -e "/dev/vfio/$g1"
 # Only now, with no VF open, is writing 0 safe (it blocks while a VF is held).
 wr "$P/sriov_numvfs" 0 || not_ok "echo 0 > sriov_numvfs succeeds ($werr)"
 check_eq "sriov_numvfs reads 0" "0" "$(rd "$P/sriov_numvfs")"
