@@ -679,6 +679,22 @@ static char *qa_with_rom(const char *arg, const struct qa_item *it, const char *
 	return b.p;
 }
 
+/* 1 when s is one JSON object with a romfile: guards the textual insertion against
+ * json-c extensions QEMU does not have (comments next to the closing brace). */
+static int qa_json_has_rom(const char *s)
+{
+	struct json_tokener *tok = json_tokener_new();
+	struct qa_item t = { .addr_devfn = -1 };
+	int ok;
+
+	if (!tok)
+		return 0;
+	ok = qa_parse_json(s, &t, tok, NULL) == 0 && t.has_romfile;
+	qa_item_free(&t);
+	json_tokener_free(tok);
+	return ok;
+}
+
 /* The -object and -device values for Looking Glass, JSON or key=value. */
 static int qa_lg_args(int json, const char *obj_id, const char *dev_id, const char *path,
 		      uint64_t size, const char *bus, const char *addr, char **obj, char **dev)
@@ -808,6 +824,11 @@ int x4_qemuargv_rewrite(int argc, char **argv, const struct x4_rewrite *rw, char
 			rom[it->argi] = qa_with_rom(argv[it->argi], it, rw->romfile);
 			if (!rom[it->argi]) {
 				r = x4_fail(e, ENOMEM, "argv rewrite: out of memory");
+				goto out;
+			}
+			if (it->json && !qa_json_has_rom(rom[it->argi])) {
+				r = x4_fail(e, EINVAL, "argv[%d]: cannot add romfile to this JSON "
+					    "device (comments or other non-standard JSON?)", it->argi);
 				goto out;
 			}
 			flags |= X4_REWRITE_ROM_ADDED;
