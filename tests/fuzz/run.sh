@@ -9,7 +9,8 @@ out=${FUZZ_BUILD:-$top/build/fuzz}
 cc=${FUZZ_CC:-clang}
 pass=0 fail=0
 flags=(-g -O1 -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -I"$top/lib"
-       -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer)
+       "-fsanitize=fuzzer,address,undefined" -fno-sanitize-recover=all -fno-omit-frame-pointer)
+read -ra jsonc <<<"$(pkg-config --cflags json-c 2>/dev/null)"
 
 ok()     { pass=$((pass + 1)); echo "ok - $*"; }
 not_ok() { fail=$((fail + 1)); echo "not ok - $*"; }
@@ -21,7 +22,7 @@ target() {
 	work=$(mktemp -d)
 	log=$out/fuzz_$name.log
 	# shellcheck disable=SC2086 # word splitting of source and library lists is intended
-	if ! (cd "$top" && "$cc" "${flags[@]}" $(pkg-config --cflags json-c) \
+	if ! (cd "$top" && "$cc" "${flags[@]}" "${jsonc[@]}" \
 		"tests/fuzz/fuzz_$name.c" $srcs -o "$bin" $libs) >"$log" 2>&1; then
 		not_ok "fuzz_$name builds"; sed 's/^/    /' "$log" | tail -20
 		rm -rf "$work"; return

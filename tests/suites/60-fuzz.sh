@@ -1,6 +1,7 @@
 #!/bin/bash
 # Fuzzing: the argv rewriter and the ROM parser under libFuzzer + ASan/UBSan, bounded by
 # FUZZ_SECONDS per target (tests/fuzz/run.sh), with the committed seed corpus.
+# shellcheck source=tests/lib.sh
 source "$(dirname "$0")/../lib.sh"
 
 out=$(mktemp)
