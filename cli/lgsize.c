@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: MIT */
+/* x4ctl lg-size WxH [--hdr]: the Looking Glass memory size and the kvmfr static_size_mb. */
+#include <stdio.h>
+#include <string.h>
+
+#include "lg.h"
+#include "x4ctl.h"
+
+#define LGSIZE_SYN "lg-size WxH [--hdr]   (e.g. lg-size 2560x1440)"
+
+/* "WxH" with decimal sides, nothing else. */
+static int lgsize_parse(const char *s, unsigned *w, unsigned *h)
+{
+	char buf[32];
+	unsigned long a, b;
+	char *x;
+
+	if (strlen(s) >= sizeof(buf))
+		return -1;
+	strcpy(buf, s);
+	x = strchr(buf, 'x');
+	if (!x)
+		return -1;
+	*x = '\0';
+	if (x4ctl_parse_uint(buf, 1, 65535, &a) || x4ctl_parse_uint(x + 1, 1, 65535, &b))
+		return -1;
+	if (buf[0] == '0' || x[1] == '0') /* no 0x hex, no leading zeros */
+		return -1;
+	*w = (unsigned)a;
+	*h = (unsigned)b;
+	return 0;
+}
+
+int x4ctl_lgsize(struct x4ctl *g, int argc, char **argv)
+{
+	const char *res = NULL;
+	unsigned w = 0, h = 0;
+	uint64_t size;
+	int hdr = 0, i;
+	char s[32];
+
+	(void)g;
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--help") == 0) {
+			printf("usage: x4ctl %s\n", LGSIZE_SYN);
+			return 0;
+		} else if (strcmp(argv[i], "--hdr") == 0) {
+			hdr = 1;
+		} else if (!res && argv[i][0] != '-') {
+			res = argv[i];
+		} else {
+			return x4ctl_usage("lg-size", LGSIZE_SYN);
+		}
+	}
+	if (!res)
+		return x4ctl_usage("lg-size", LGSIZE_SYN);
+	if (lgsize_parse(res, &w, &h))
+		return x4ctl_fail("lg-size: '%s' is not a resolution: give WIDTHxHEIGHT, e.g. "
+				  "1920x1080", res);
+	size = x4_lg_size_for(w, h, hdr);
+	if (size == 0 || size > (1ULL << 30))
+		return x4ctl_fail("lg-size: %ux%u needs more than 1 GiB of shared memory: "
+				  "choose a smaller resolution", w, h);
+	printf("%ux%u %s: %s (%llu bytes)\n", w, h, hdr ? "HDR" : "SDR",
+	       x4ctl_size_str(size, s, sizeof(s)), (unsigned long long)size);
+	printf("x4-sriov.conf: lg_size = %lluM\n", (unsigned long long)(size >> 20));
+	printf("kvmfr: options kvmfr static_size_mb=%llu\n", (unsigned long long)(size >> 20));
+	return 0;
+}

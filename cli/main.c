@@ -1,0 +1,155 @@
+/* SPDX-License-Identifier: MIT */
+/* x4ctl main: global options (--root, --config), dispatch to one file per command. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "x4ctl.h"
+
+static const char usage_text[] =
+	"usage: x4ctl [--root DIR] [--config FILE] COMMAND [ARGS]\n"
+	"Set up and check iGPU SR-IOV passthrough and Looking Glass for libvirt (x4ctl(8)).\n"
+	"\n"
+	"Commands:\n"
+	"  doctor [--json] [--xml FILE]...   check every precondition, with the fix for each failure\n"
+	"  status [--json]                   PF, VFs (driver, IOMMU group, VM), Looking Glass devices\n"
+	"  vf create [N] | vf remove         create N VFs (default num_vfs) or remove them all\n"
+	"  vf bind ADDR | vf unbind ADDR     move a VF to vfio-pci or give it back\n"
+	"  lg-size WxH [--hdr]               Looking Glass memory size and kvmfr static_size_mb\n"
+	"  rom check FILE                    what a ROM/EFI file is and whether it fits the VF\n"
+	"  rom build --efi FILE --out FILE [--vendor ID --device ID]\n"
+	"                                    wrap an EFI GOP driver into a PCI option ROM\n"
+	"  install [--dry-run] [--from DIR]  set up the host (hook, wrapper, config, kvmfr, qemu.conf)\n"
+	"  uninstall                         undo install, restoring every file it changed\n"
+	"  define --name NAME [options]      define a Windows 11 VM with a VF (--print: XML only)\n"
+	"\n"
+	"Global options:\n"
+	"  --root DIR      act on the host tree under DIR (same as X4_ROOT=DIR)\n"
+	"  --config FILE   read FILE instead of /etc/x4-sriov/x4-sriov.conf (same as X4_CONFIG)\n"
+	"  --help, --version\n"
+	"Run 'x4ctl COMMAND --help' for a command's options.\n";
+
+int x4ctl_fail(const char *fmt, ...)
+{
+	char line[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "x4ctl: %s\n", line);
+	return 1;
+}
+
+int x4ctl_fail_err(const struct x4_err *e)
+{
+	if (e->msg[0])
+		return x4ctl_fail("%s", e->msg);
+	return x4ctl_fail("%s", strerror(e->code ? e->code : EIO));
+}
+
+int x4ctl_usage(const char *cmd, const char *synopsis)
+{
+	fprintf(stderr, "x4ctl %s: usage: x4ctl %s\n", cmd, synopsis);
+	return 2;
+}
+
+int x4ctl_load_config(const struct x4ctl *g, struct x4_config *c, struct x4_err *e)
+{
+	if (g->config)
+		return x4_config_load_file(c, g->config, e);
+	return x4_config_load(c, e);
+}
+
+int x4ctl_parse_uint(const char *s, unsigned long min, unsigned long max, unsigned long *out)
+{
+	char *end = NULL;
+	unsigned long v;
+	int base = 10;
+
+	if (!s || !*s || *s == '-' || *s == '+' || *s == ' ')
+		return -EINVAL;
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		base = 16;
+		s += 2;
+		if (!*s)
+			return -EINVAL;
+	}
+	errno = 0;
+	v = strtoul(s, &end, base);
+	if (errno || *end || v < min || v > max)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+const char *x4ctl_size_str(uint64_t bytes, char *out, size_t n)
+{
+	if (bytes && bytes % (1ULL << 20) == 0)
+		snprintf(out, n, "%llu MiB", (unsigned long long)(bytes >> 20));
+	else
+		snprintf(out, n, "%llu bytes", (unsigned long long)bytes);
+	return out;
+}
+
+struct main_cmd {
+	const char *name;
+	int (*fn)(struct x4ctl *g, int argc, char **argv);
+};
+
+static const struct main_cmd main_cmds[] = {
+	{ "doctor", x4ctl_doctor },   { "status", x4ctl_status },
+	{ "vf", x4ctl_vf },           { "lg-size", x4ctl_lgsize },
+	{ "rom", x4ctl_rom },         { "install", x4ctl_install },
+	{ "uninstall", x4ctl_uninstall }, { "define", x4ctl_define },
+};
+
+int main(int argc, char **argv)
+{
+	struct x4ctl g = { .config = NULL, .argv0 = argv[0] };
+	int i = 1;
+	size_t k;
+
+	while (i < argc && argv[i][0] == '-') {
+		const char *a = argv[i];
+
+		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+			fputs(usage_text, stdout);
+			return 0;
+		}
+		if (strcmp(a, "--version") == 0) {
+			printf("x4ctl %s\n", X4CTL_VERSION);
+			return 0;
+		}
+		if ((strcmp(a, "--root") == 0 || strcmp(a, "--config") == 0) && i + 1 >= argc)
+			return x4ctl_fail("%s needs an argument: see x4ctl --help", a);
+		if (strcmp(a, "--root") == 0) {
+			if (argv[i + 1][0] != '/')
+				return x4ctl_fail("--root %s: give an absolute directory", argv[i + 1]);
+			setenv("X4_ROOT", argv[i + 1], 1);
+		} else if (strcmp(a, "--config") == 0) {
+			g.config = argv[i + 1];
+		} else {
+			fprintf(stderr, "x4ctl: unknown option '%s': see x4ctl --help\n", a);
+			return 2;
+		}
+		i += 2;
+	}
+	if (i >= argc) {
+		fputs(usage_text, stderr);
+		return 2;
+	}
+	if (!g.config && getenv("X4_CONFIG") && *getenv("X4_CONFIG"))
+		g.config = getenv("X4_CONFIG");
+	for (k = 0; k < sizeof(main_cmds) / sizeof(main_cmds[0]); k++)
+		if (strcmp(argv[i], main_cmds[k].name) == 0)
+			return main_cmds[k].fn(&g, argc - i, argv + i);
+	if (strcmp(argv[i], "help") == 0) {
+		fputs(usage_text, stdout);
+		return 0;
+	}
+	fprintf(stderr, "x4ctl: unknown command '%s': see x4ctl --help\n", argv[i]);
+	return 2;
+}

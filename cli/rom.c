@@ -1,0 +1,213 @@
+/* SPDX-License-Identifier: MIT */
+/* x4ctl rom check FILE | rom build --efi FILE --out FILE: inspect a GOP ROM, wrap an EFI driver. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "pcidev.h"
+#include "rom.h"
+#include "sriov.h"
+#include "sysfs.h"
+#include "x4ctl.h"
+
+#define ROM_SYN "rom check FILE | rom build --efi FILE --out FILE [--vendor 0x8086 --device 0x46d1]"
+
+/* The VF's ids: sriov_vf_device of the PF when present, else the PF's own ids (on ADL-N the
+ * VFs carry the PF's device id). 0 when no PF is found. */
+static void rom_vf_ids(const struct x4ctl *g, uint16_t *vendor, uint16_t *device)
+{
+	struct x4_config c;
+	struct x4_pciaddr pf;
+	struct x4_pcidev d;
+	struct x4_err e;
+	char a[X4_PCIADDR_STRLEN], abs[96];
+	char buf[16];
+	char *end = NULL;
+	unsigned long v;
+
+	*vendor = *device = 0;
+	if (x4ctl_load_config(g, &c, &e) < 0)
+		x4_config_defaults(&c);
+	if (x4_sriov_find_pf(&c.host, &pf, &e) < 0 || x4_pcidev_read_ids(&pf, &d, &e) < 0)
+		return;
+	*vendor = d.vendor;
+	*device = d.device;
+	snprintf(abs, sizeof(abs), "/sys/bus/pci/devices/%s/sriov_vf_device",
+		 x4_pciaddr_format(&pf, a));
+	/* The kernel prints it as bare hex ("46d1"). */
+	if (x4_sysfs_read(abs, buf, sizeof(buf), &e) < 0 || !buf[0])
+		return;
+	v = strtoul(buf, &end, 16);
+	if (*end == '\0' && v > 0 && v <= 0xffff)
+		*device = (uint16_t)v;
+}
+
+static int rom_check(const struct x4ctl *g, const char *file)
+{
+	struct x4_rom_info info;
+	uint16_t ven, dev;
+	struct x4_err e;
+	unsigned i;
+	int fits = 1;
+
+	rom_vf_ids(g, &ven, &dev);
+	if (x4_rom_check_file(file, ven, dev, &info, &e) < 0)
+		return x4ctl_fail("rom check: %s", e.msg);
+	printf("file: %s (%zu bytes)\n", file, info.size);
+	printf("kind: %s\n", x4_rom_kind_name(info.kind));
+	if (info.kind == X4_ROM_PE32_EFI) {
+		printf("pe: %s, machine 0x%04x, subsystem %u\n", info.pe32plus ? "PE32+" : "PE32",
+		       info.pe_machine, info.pe_subsystem);
+		if (info.pe_machine != X4_PE_MACHINE_X64) {
+			printf("fits: no: not an x86-64 EFI driver (OVMF runs x64 or EBC images)\n");
+			fits = 0;
+		} else if (info.pe_subsystem != X4_PE_SUBSYSTEM_EFI_BOOT_DRIVER &&
+			   info.pe_subsystem != X4_PE_SUBSYSTEM_EFI_RUNTIME_DRIVER) {
+			printf("fits: no: an EFI application, not a driver\n");
+			fits = 0;
+		}
+	} else {
+		for (i = 0; i < info.n_images; i++) {
+			const struct x4_rom_image *im = &info.images[i];
+
+			printf("image %u: offset 0x%zx, %zu bytes, %04x:%04x, class %06x, code "
+			       "type %u%s%s\n", i, im->offset, im->length, im->vendor, im->device,
+			       im->class_code, im->code_type,
+			       im->code_type == X4_ROM_CODE_EFI ? " (EFI)" : " (x86)",
+			       (im->indicator & 0x80) ? ", last" : "");
+		}
+		printf("ids: %04x:%04x\n", info.vendor, info.device);
+		if (info.kind != X4_ROM_PCI_EFI) {
+			printf("fits: no: no EFI image, OVMF will not run it (rebuild from the GOP "
+			       "driver: x4ctl rom build)\n");
+			fits = 0;
+		} else if (ven && (info.vendor != ven || info.device != dev)) {
+			printf("fits: no: built for %04x:%04x but the VF is %04x:%04x (rebuild: x4ctl "
+			       "rom build --device 0x%04x)\n", info.vendor, info.device, ven, dev,
+			       dev);
+			fits = 0;
+		}
+	}
+	if (info.warning[0])
+		printf("warning: %s\n", info.warning);
+	if (fits) {
+		if (ven)
+			printf("fits: yes: the VF is %04x:%04x; use rom_mode = %s\n", ven, dev,
+			       info.kind == X4_ROM_PE32_EFI ? "raw (or optionrom after x4ctl rom "
+							      "build)" : "raw");
+		else
+			printf("fits: yes (no PF found to compare ids with)\n");
+	}
+	return fits ? 0 : 1;
+}
+
+static int rom_write(const char *path, const uint8_t *buf, size_t len)
+{
+	char tmp[4096];
+	size_t off = 0;
+	int fd;
+
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmpXXXXXX", path) >= sizeof(tmp))
+		return x4ctl_fail("rom build: --out %s: path too long", path);
+	fd = mkstemp(tmp);
+	if (fd < 0)
+		return x4ctl_fail("rom build: cannot create %s: %s: check the directory", tmp,
+				  strerror(errno));
+	while (off < len) {
+		ssize_t w = write(fd, buf + off, len - off);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			break;
+		off += (size_t)w;
+	}
+	if (off != len || fchmod(fd, 0644) < 0 || fsync(fd) < 0 || close(fd) < 0) {
+		unlink(tmp);
+		return x4ctl_fail("rom build: cannot write %s: %s", path, strerror(errno));
+	}
+	if (rename(tmp, path) < 0) {
+		int err = errno;
+
+		unlink(tmp);
+		return x4ctl_fail("rom build: cannot rename to %s: %s", path, strerror(err));
+	}
+	return 0;
+}
+
+static int rom_build(const struct x4ctl *g, int argc, char **argv)
+{
+	const char *efi = NULL, *out = NULL;
+	unsigned long v = 0x8086, d = 0;
+	uint16_t pven, pdev;
+	struct x4_rom_info info;
+	struct x4_err e;
+	uint8_t *rom = NULL;
+	size_t len = 0, rlen = 0;
+	char *pe = NULL;
+	int i;
+
+	for (i = 2; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (i + 1 >= argc)
+			return x4ctl_usage("rom", ROM_SYN);
+		if (strcmp(a, "--efi") == 0) {
+			efi = argv[++i];
+		} else if (strcmp(a, "--out") == 0) {
+			out = argv[++i];
+		} else if (strcmp(a, "--vendor") == 0 || strcmp(a, "--device") == 0) {
+			unsigned long *p = a[2] == 'v' ? &v : &d;
+
+			if (x4ctl_parse_uint(argv[++i], 1, 0xfffe, p))
+				return x4ctl_fail("rom build: %s '%s': give a PCI id like 0x46d1", a,
+						  argv[i]);
+		} else {
+			return x4ctl_usage("rom", ROM_SYN);
+		}
+	}
+	if (!efi || !out)
+		return x4ctl_usage("rom", ROM_SYN);
+	if (d == 0) {
+		rom_vf_ids(g, &pven, &pdev);
+		d = pdev ? pdev : 0x46d1;
+	}
+	if (x4ctl_read_file(efi, X4_ROM_MAX_SIZE, &pe, &len, &e) < 0)
+		return x4ctl_fail("rom build: %s", e.msg);
+	if (x4_rom_build_efi((const uint8_t *)pe, len, (uint16_t)v, (uint16_t)d, &rom, &rlen,
+			     &e) < 0) {
+		free(pe);
+		return x4ctl_fail("rom build: %s: %s", efi, e.msg);
+	}
+	free(pe);
+	/* Read back what we made before anyone boots it. */
+	if (x4_rom_inspect(rom, rlen, &info, &e) < 0 || info.kind != X4_ROM_PCI_EFI) {
+		free(rom);
+		return x4ctl_fail("rom build: the built ROM does not parse back: %s", e.msg);
+	}
+	if (rom_write(out, rom, rlen)) {
+		free(rom);
+		return 1;
+	}
+	free(rom);
+	printf("wrote %s: PCI option ROM (EFI), %zu bytes, %04lx:%04lx\n", out, rlen, v, d);
+	printf("use it with: rom = %s and rom_mode = optionrom\n", out);
+	return 0;
+}
+
+int x4ctl_rom(struct x4ctl *g, int argc, char **argv)
+{
+	if (argc >= 2 && strcmp(argv[1], "--help") == 0) {
+		printf("usage: x4ctl %s\n", ROM_SYN);
+		return 0;
+	}
+	if (argc == 3 && strcmp(argv[1], "check") == 0)
+		return rom_check(g, argv[2]);
+	if (argc >= 2 && strcmp(argv[1], "build") == 0)
+		return rom_build(g, argc, argv);
+	return x4ctl_usage("rom", ROM_SYN);
+}

@@ -1,0 +1,174 @@
+/* SPDX-License-Identifier: MIT */
+/* x4ctl vf create [N] | remove | bind ADDR | unbind ADDR: the hook's VF operations by hand. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "sriov.h"
+#include "state.h"
+#include "vfio.h"
+#include "x4ctl.h"
+
+#define VF_SYN "vf create [N] | vf remove | vf bind ADDR | vf unbind ADDR"
+
+/* Config, PF and the state, with the state lock held (the hook may run at the same time). */
+struct vf_ctx {
+	struct x4_config c;
+	struct x4_pciaddr pf;
+	struct x4_state st;
+	struct x4_lock lock;
+};
+
+static int vf_open(const struct x4ctl *g, struct vf_ctx *v)
+{
+	struct x4_err e;
+
+	v->lock.fd = -1;
+	if (x4ctl_load_config(g, &v->c, &e) < 0)
+		return x4ctl_fail("%s", e.msg);
+	if (x4_sriov_find_pf(&v->c.host, &v->pf, &e) < 0)
+		return x4ctl_fail("%s", e.msg);
+	if (x4_state_lock(&v->lock, &e) < 0)
+		return x4ctl_fail("%s", e.msg);
+	x4_state_init(&v->st);
+	if (x4_state_load(&v->st, &e) < 0) {
+		x4_state_unlock(&v->lock);
+		/* A damaged state hides which VFs VMs hold: touch nothing. */
+		return x4ctl_fail("%s: refusing to change VFs without knowing who holds them",
+				  e.msg);
+	}
+	return 0;
+}
+
+static int vf_create(const struct x4ctl *g, int argc, char **argv)
+{
+	struct vf_ctx v;
+	struct x4_err e;
+	unsigned long n;
+	unsigned total = 0, now = 0;
+	char a[X4_PCIADDR_STRLEN];
+	int rc = 0;
+
+	if (argc > 3)
+		return x4ctl_usage("vf", VF_SYN);
+	if (vf_open(g, &v))
+		return 1;
+	n = v.c.host.num_vfs;
+	x4_pciaddr_format(&v.pf, a);
+	if (x4_sriov_totalvfs(&v.pf, &total, &e) < 0 || x4_sriov_numvfs(&v.pf, &now, &e) < 0) {
+		rc = x4ctl_fail_err(&e);
+		goto out;
+	}
+	if (argc == 3 && x4ctl_parse_uint(argv[2], 1, total ? total : 1, &n)) {
+		rc = x4ctl_fail("vf create: '%s' is not a VF count: give 1..%u (sriov_totalvfs of %s)",
+				argv[2], total, a);
+		goto out;
+	}
+	if (n > total) {
+		rc = x4ctl_fail("vf create: num_vfs = %lu but %s supports %u: lower num_vfs in "
+				"x4-sriov.conf", n, a, total);
+		goto out;
+	}
+	if (now == n) {
+		printf("%s already has %u VFs\n", a, now);
+		goto out;
+	}
+	/* Keep the host's i915/xe off the new VFs, as the hook does. */
+	if (now == 0 && x4_sriov_set_autoprobe(&v.pf, 0, &e) < 0) {
+		rc = x4ctl_fail_err(&e);
+		goto out;
+	}
+	if (x4_sriov_create(&v.pf, (unsigned)n, &e) < 0) {
+		rc = x4ctl_fail_err(&e);
+		goto out;
+	}
+	printf("created %lu VFs on %s\n", n, a);
+out:
+	x4_state_unlock(&v.lock);
+	return rc;
+}
+
+static int vf_remove(const struct x4ctl *g)
+{
+	struct vf_ctx v;
+	struct x4_err e;
+	char a[X4_PCIADDR_STRLEN], b[X4_PCIADDR_STRLEN];
+	int rc = 0;
+
+	if (vf_open(g, &v))
+		return 1;
+	if (v.st.n_claims > 0) {
+		rc = x4ctl_fail("vf remove: VF %s is held by VM '%s': stop the VM first (virsh "
+				"shutdown %s)", x4_pciaddr_format(&v.st.claims[0].vf, b),
+				v.st.claims[0].vm, v.st.claims[0].vm);
+		goto out;
+	}
+	if (x4_sriov_remove(&v.pf, &e) < 0) {
+		rc = x4ctl_fail_err(&e);
+		goto out;
+	}
+	printf("removed the VFs of %s\n", x4_pciaddr_format(&v.pf, a));
+out:
+	x4_state_unlock(&v.lock);
+	return rc;
+}
+
+static int vf_bind(const struct x4ctl *g, const char *cmd, const char *text)
+{
+	struct x4_pciaddr dev;
+	struct x4_claim *cl;
+	struct vf_ctx v;
+	struct x4_err e;
+	char a[X4_PCIADDR_STRLEN], orig[64] = "";
+	int rc = 0;
+
+	if (x4_pciaddr_parse(text, &dev, &e) < 0)
+		return x4ctl_fail("vf %s: %s", cmd, e.msg);
+	x4_pciaddr_format(&dev, a);
+	if (vf_open(g, &v))
+		return 1;
+	if (x4_pciaddr_equal(&dev, &v.pf)) {
+		rc = x4ctl_fail("vf %s: %s is the PF (the host's GPU): never unbind or pass it; use "
+				"one of its VFs (x4ctl status)", cmd, a);
+		goto out;
+	}
+	if (!x4_sriov_is_vf_of(&v.pf, &dev)) {
+		rc = x4ctl_fail("vf %s: %s is not a VF of the managed PF: see x4ctl status", cmd, a);
+		goto out;
+	}
+	cl = x4_state_find_vf(&v.st, &dev);
+	if (cl) {
+		rc = x4ctl_fail("vf %s: VF %s is held by VM '%s': stop the VM first", cmd, a, cl->vm);
+		goto out;
+	}
+	if (strcmp(cmd, "bind") == 0)
+		rc = x4_vfio_bind(&dev, &v.pf, orig, sizeof(orig), &e);
+	else
+		rc = x4_vfio_unbind(&dev, &e);
+	if (rc < 0) {
+		rc = x4ctl_fail_err(&e);
+		goto out;
+	}
+	if (strcmp(cmd, "bind") == 0)
+		printf("%s bound to vfio-pci (was %s)\n", a, orig[0] ? orig : "on no driver");
+	else
+		printf("%s given back (driver_override cleared)\n", a);
+out:
+	x4_state_unlock(&v.lock);
+	return rc;
+}
+
+int x4ctl_vf(struct x4ctl *g, int argc, char **argv)
+{
+	if (argc >= 2 && strcmp(argv[1], "--help") == 0) {
+		printf("usage: x4ctl %s\n", VF_SYN);
+		return 0;
+	}
+	if (argc >= 2 && strcmp(argv[1], "create") == 0)
+		return vf_create(g, argc, argv);
+	if (argc == 2 && strcmp(argv[1], "remove") == 0)
+		return vf_remove(g);
+	if (argc == 3 && (strcmp(argv[1], "bind") == 0 || strcmp(argv[1], "unbind") == 0))
+		return vf_bind(g, argv[1], argv[2]);
+	return x4ctl_usage("vf", VF_SYN);
+}

@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: MIT */
+/* x4ctl: the commands' entry points and the few helpers they share. */
+#ifndef X4CTL_H
+#define X4CTL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "err.h"
+#include "pciaddr.h"
+
+#define X4CTL_VERSION "0.1.0"
+
+/* Global options, parsed by main before the command. */
+struct x4ctl {
+	const char *config; /* --config FILE (NULL = x4_config_path()) */
+	const char *argv0;  /* how we were run, to find build/bin and templates */
+};
+
+/* Each command: argc/argv start at the command's own name; returns the exit status. */
+int x4ctl_doctor(struct x4ctl *g, int argc, char **argv);
+int x4ctl_status(struct x4ctl *g, int argc, char **argv);
+int x4ctl_vf(struct x4ctl *g, int argc, char **argv);
+int x4ctl_lgsize(struct x4ctl *g, int argc, char **argv);
+int x4ctl_rom(struct x4ctl *g, int argc, char **argv);
+int x4ctl_install(struct x4ctl *g, int argc, char **argv);
+int x4ctl_uninstall(struct x4ctl *g, int argc, char **argv);
+int x4ctl_define(struct x4ctl *g, int argc, char **argv);
+
+/* "x4ctl: <msg>" on stderr; returns 1 (the failure exit status). */
+int x4ctl_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Print e->msg as one line; returns 1. */
+int x4ctl_fail_err(const struct x4_err *e);
+/* Usage error of a command: one line naming the command and its synopsis; returns 2. */
+int x4ctl_usage(const char *cmd, const char *synopsis);
+
+/* Load the config (--config or the default path); a broken file is an error. */
+int x4ctl_load_config(const struct x4ctl *g, struct x4_config *c, struct x4_err *e);
+
+/* Parse an unsigned decimal (or 0x hex) number in [min, max]; -EINVAL otherwise. */
+int x4ctl_parse_uint(const char *s, unsigned long min, unsigned long max, unsigned long *out);
+
+/* Directory holding the running x4ctl (from /proc/self/exe). */
+int x4ctl_self_dir(char *out, size_t n);
+
+/* The templates directory: --templates, else <self>/../../templates (build tree),
+ * else <self>/../share/x4-sriov/templates (make install). */
+int x4ctl_templates_dir(const char *opt, char *out, size_t n, struct x4_err *e);
+
+/* Read a whole regular file (at most cap bytes) into a malloc'd NUL-terminated buffer. */
+int x4ctl_read_file(const char *path, size_t cap, char **buf, size_t *len, struct x4_err *e);
+
+/* Format bytes as "32 MiB" (exact MiB) or "N bytes". */
+const char *x4ctl_size_str(uint64_t bytes, char *out, size_t n);
+
+#endif
