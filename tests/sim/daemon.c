@@ -99,6 +99,7 @@ int sim_daemon_run(const char *sysdir, const char *pidfile, int foreground)
 	int ready = -1, rc;
 
 	f = fuse_new(&args, &sim_fs_ops, sizeof(sim_fs_ops), NULL);
+	fuse_opt_free_args(&args);
 	if (!f) {
 		fprintf(stderr, "x4sim: fuse_new failed\n");
 		return 1;
@@ -135,6 +136,10 @@ int sim_daemon_run(const char *sysdir, const char *pidfile, int foreground)
 	fuse_unmount(f);
 	fuse_destroy(f);
 	unlink(pidfile);
+	sim_node_free(g_sim.tree);
+	g_sim.tree = NULL;
+	free(g_sim.log);
+	g_sim.log = NULL;
 	return rc ? 1 : 0;
 }
 

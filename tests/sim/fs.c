@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "sim.h"
 
@@ -119,13 +120,33 @@ static int fs_open(const char *path, struct fuse_file_info *fi)
 		err = -ENOENT;
 	else if (n->type == SN_DIR)
 		err = -EISDIR;
-	else if (acc != O_RDONLY && (!(n->mode & 0222) || (ctx->uid != 0 && !(n->mode & 0022))))
+	else if (acc != O_RDONLY && (!(n->mode & 0222) || (ctx->uid != 0 && !(n->mode & 0002))))
 		err = -EACCES;
-	else if (acc != O_WRONLY && (!(n->mode & 0444) || (ctx->uid != 0 && !(n->mode & 0044))))
+	else if (acc != O_WRONLY && (!(n->mode & 0444) || (ctx->uid != 0 && !(n->mode & 0004))))
 		err = -EACCES;
 	pthread_mutex_unlock(&g_sim.lock);
 	fi->direct_io = 1;
 	fi->keep_cache = 0;
+	return err;
+}
+
+/* As on sysfs: root passes DAC checks (kernfs refuses at open); others get the mode bits. */
+static int fs_access(const char *path, int mask)
+{
+	struct fuse_context *ctx = fuse_get_context();
+	struct sim_node *n;
+	int err = 0;
+
+	pthread_mutex_lock(&g_sim.lock);
+	n = sim_node_lookup(g_sim.tree, path);
+	if (!n)
+		err = -ENOENT;
+	else if ((mask & X_OK) && n->type == SN_FILE)
+		err = -EACCES;
+	else if (ctx->uid != 0 && (((mask & R_OK) && !(n->mode & 0004)) ||
+				   ((mask & W_OK) && !(n->mode & 0002))))
+		err = -EACCES;
+	pthread_mutex_unlock(&g_sim.lock);
 	return err;
 }
 
@@ -260,6 +281,7 @@ const struct fuse_operations sim_fs_ops = {
 	.getattr = fs_getattr,
 	.readlink = fs_readlink,
 	.readdir = fs_readdir,
+	.access = fs_access,
 	.open = fs_open,
 	.read = fs_read,
 	.write = fs_write,
