@@ -127,6 +127,7 @@ check_match "log records refused writes with errno" \
 	'^/sys/devices/pci0000:00/0000:00:02.0/sriov_numvfs abc -> EINVAL$' "$(cat "$S/x4sim/log")"
 check_match "log records ERANGE" 'sriov_numvfs 8 -> ERANGE' "$(cat "$S/x4sim/log")"
 check_eq "autoprobe: only booleans" "Invalid argument" "$(wr "$PF/sriov_drivers_autoprobe" 2)"
+check_eq "autoprobe: kstrtobool y accepted" ok "$(wr "$PF/sriov_drivers_autoprobe" y)"
 check_eq "autoprobe: 0 accepted" ok "$(wr "$PF/sriov_drivers_autoprobe" 0)"
 check_eq "autoprobe reads back" 0 "$(cat "$PF/sriov_drivers_autoprobe")"
 check_eq "create 2 VFs" ok "$(wr "$PF/sriov_numvfs" 2)"
@@ -224,6 +225,20 @@ check "VF groups are gone" test ! -e "$S/kernel/iommu_groups/$g1" -a ! -e "$S/ke
 check "virtfn links are gone" test ! -L "$PF/virtfn0"
 check "dev/vfio/GROUP removed with the VF" test ! -e "$R/dev/vfio/$g1"
 check_eq "inuse -ADDR of an absent entry" "No such file or directory" "$(wr "$S/x4sim/inuse" -0000:00:02.1)"
+wr "$PF/sriov_numvfs" 1 >/dev/null
+wr "$V1/driver_override" vfio-pci >/dev/null
+wr "$S/bus/pci/drivers/i915/unbind" 0000:00:02.1 >/dev/null
+wr "$S/bus/pci/drivers_probe" 0000:00:02.1 >/dev/null
+wr "$S/x4sim/inuse" +0000:00:02.1 >/dev/null
+(wr "$S/bus/pci/drivers/vfio-pci/unbind" 0000:00:02.1 >/dev/null) &
+writer=$!
+sleep 0.3
+check "unbinding a VF in use blocks" alive $writer
+check_eq "still on vfio-pci meanwhile" vfio-pci "$(drv_of 0000:00:02.1)"
+wr "$S/x4sim/inuse" -0000:00:02.1 >/dev/null
+wait $writer
+check "released: the VF is unbound" test ! -e "$V1/driver"
+wr "$PF/sriov_numvfs" 0 >/dev/null
 
 # --- autoprobe 1: VFs bind to the PF driver ----------------------------------------------------
 check_eq "create 7 VFs" ok "$(wr "$PF/sriov_numvfs" 7)"
