@@ -7,10 +7,22 @@
 
 static const char *const build_state_names[] = { "default", "no-iommu", "no-sriov", "xe" };
 
+/* BAR0 of a non-bridge function: 16 MiB of 64-bit memory, one window per device index. */
+static unsigned long long build_bar0(int dev, const struct sim_dev *d)
+{
+	unsigned base = d->class >> 8;
+
+	if (base == 0x0604 || base == 0x0600 || base == 0x0601)
+		return 0;
+	return 0x6000000000ULL + (unsigned long long)dev * 0x1000000ULL;
+}
+
 /* 256 bytes of type 0/1 config space: IDs, command/status, class, header type, subsystem. */
-static void build_config(const struct sim_dev *d, unsigned char cfg[256])
+static void build_config(int dev, const struct sim_dev *d, unsigned char cfg[256])
 {
 	bool bridge = (d->class >> 8) == 0x0604;
+	unsigned long long bar = build_bar0(dev, d) | (build_bar0(dev, d) ? 0x4 : 0); /* 64-bit */
+	int i;
 
 	memset(cfg, 0, 256);
 	cfg[0x00] = (unsigned char)d->vendor;
@@ -27,6 +39,8 @@ static void build_config(const struct sim_dev *d, unsigned char cfg[256])
 		cfg[0x19] = d->secondary;
 		cfg[0x1a] = d->secondary;
 	} else {
+		for (i = 0; i < 8; i++)
+			cfg[0x10 + i] = (unsigned char)(bar >> (8 * i));
 		cfg[0x2c] = (unsigned char)d->subvendor;
 		cfg[0x2d] = (unsigned char)(d->subvendor >> 8);
 		cfg[0x2e] = (unsigned char)d->subdevice;
@@ -46,9 +60,8 @@ static void build_resource(struct sim_node *dir, int dev, const struct sim_dev *
 	for (i = 0; i < 13; i++) {
 		unsigned long long start = 0, end = 0, flags = 0;
 
-		if (i == 0 && (d->class >> 8) != 0x0604 && (d->class >> 8) != 0x0600 &&
-		    (d->class >> 8) != 0x0601) {
-			start = 0x6000000000ULL + (unsigned long long)dev * 0x1000000ULL;
+		if (i == 0 && build_bar0(dev, d)) {
+			start = build_bar0(dev, d);
 			end = start + 0xffffffULL;
 			flags = 0x140204;
 		}
@@ -78,7 +91,7 @@ static void build_dev(struct sim_node *parent, int dev)
 		      d->device, d->subvendor, d->subdevice, d->class >> 16, (d->class >> 8) & 0xff,
 		      d->class & 0xff);
 	build_resource(dir, dev, d);
-	build_config(d, cfg);
+	build_config(dev, d, cfg);
 	sim_node_file(dir, "config", 0444, SA_CONST, cfg, sizeof(cfg));
 	n = sim_node_file(dir, "driver_override", 0644, SA_OVERRIDE, NULL, 0);
 	n->dev = dev;
