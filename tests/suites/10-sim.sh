@@ -1,7 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
 # Self-tests of the simulated X4 (build/bin/x4sim): the fake kernel's answers, with shell tools only.
+# shellcheck disable=SC2016 # single-quoted $X4_ROOT is for the inner shell
 set -u
+# shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 SIM=$T_BIN/x4sim
 RUN=$T_TOP/tests/sim/x4sim-run
@@ -68,7 +70,7 @@ for l in "$S"/bus/pci/devices/*; do
 	done
 done
 check_eq "every device, driver, group and subsystem link resolves" 0 $bad
-check_eq "12 functions on the X4" 12 "$(ls "$S/bus/pci/devices" | wc -l)"
+check_eq "12 functions on the X4" 12 "$(find "$S/bus/pci/devices/" -mindepth 1 -maxdepth 1 | wc -l)"
 check_eq "iGPU vendor" 0x8086 "$(cat "$PF/vendor")"
 check_eq "iGPU device" 0x46d1 "$(cat "$PF/device")"
 check_eq "iGPU class" 0x030000 "$(cat "$PF/class")"
@@ -78,7 +80,7 @@ check_eq "iGPU sriov_totalvfs" 7 "$(cat "$PF/sriov_totalvfs")"
 check_eq "iGPU sriov_numvfs" 0 "$(cat "$PF/sriov_numvfs")"
 check_eq "iGPU sriov_drivers_autoprobe" 1 "$(cat "$PF/sriov_drivers_autoprobe")"
 check_eq "iGPU sriov_offset/stride/vf_device" "1 1 46d1" \
-	"$(echo $(cat "$PF/sriov_offset" "$PF/sriov_stride" "$PF/sriov_vf_device"))"
+	"$(cat "$PF/sriov_offset" "$PF/sriov_stride" "$PF/sriov_vf_device" | xargs)"
 check_eq "driver_override empty reads (null)" "(null)" "$(cat "$PF/driver_override")"
 check_eq "config is 256 bytes" 256 "$(wc -c <"$PF/config")"
 check_eq "config starts with the IDs" "86 80 d1 46" "$(od -An -tx1 -N4 "$PF/config" | xargs)"
@@ -86,7 +88,7 @@ g=$(group_of 0000:00:02.0)
 check_eq "iGPU is alone in its IOMMU group" 0000:00:02.0 "$(ls "$S/kernel/iommu_groups/$g/devices")"
 g=$(group_of 0000:00:1f.3)
 check_eq "audio, SMBus and ISA share a PCH group" "0000:00:1f.0 0000:00:1f.3 0000:00:1f.4" \
-	"$(echo $(ls "$S/kernel/iommu_groups/$g/devices"))"
+	"$(find "$S/kernel/iommu_groups/$g/devices/" -mindepth 1 -printf '%f\n' | sort | xargs)"
 check_eq "driver dir links its devices" "../../../../devices/pci0000:00/0000:00:1d.0/0000:02:00.0" \
 	"$(readlink "$S/bus/pci/drivers/igc/0000:02:00.0")"
 check "driver dirs have bind/unbind/new_id/remove_id" test -f "$S/bus/pci/drivers/i915/bind" -a \
@@ -95,7 +97,7 @@ check "driver dirs have bind/unbind/new_id/remove_id" test -f "$S/bus/pci/driver
 check "drivers_probe and drivers_autoprobe exist" test -f "$S/bus/pci/drivers_probe" -a \
 	-f "$S/bus/pci/drivers_autoprobe"
 check_eq "i915 parameters" "3 7" \
-	"$(echo $(cat "$S/module/i915/parameters/enable_guc" "$S/module/i915/parameters/max_vfs"))"
+	"$(cat "$S/module/i915/parameters/enable_guc" "$S/module/i915/parameters/max_vfs" | xargs)"
 check_eq "kvmfr static_size_mb" 32 "$(cat "$S/module/kvmfr/parameters/static_size_mb")"
 check "vfio_pci module present" test -d "$S/module/vfio_pci"
 check "DMAR table present" test -f "$S/firmware/acpi/tables/DMAR"
@@ -110,6 +112,7 @@ check_match "lspci -k shows driver names" 'Kernel driver in use: igc' "$(lspci_s
 # --- refusals of read-only things ------------------------------------------------------------
 check_eq "write to vendor is refused" "Permission denied" "$(wr "$PF/vendor" 0x1234)"
 check_eq "creating a file is refused" "Permission denied" "$(wr "$PF/new_attr" 1)"
+# shellcheck disable=SC2002 # cat itself is what is refused
 check_eq "reading bind is refused" "Permission denied" \
 	"$(cat "$S/bus/pci/drivers/i915/bind" 2>&1 | sed 's/.*: //')"
 check_match "removing an attribute is refused" 'Operation not permitted' "$(rm -f "$PF/vendor" 2>&1)"
@@ -137,7 +140,7 @@ check_eq "virtfn1 link" ../0000:00:02.2 "$(readlink "$PF/virtfn1")"
 check_eq "VF physfn link" ../0000:00:02.0 "$(readlink "$(dev 0000:00:02.1)/physfn")"
 check_eq "VF bus link" ../../../devices/pci0000:00/0000:00:02.2 "$(readlink "$(dev 0000:00:02.2)")"
 check_eq "VF IDs are the PF's" "0x8086 0x46d1 0x030000 0" \
-	"$(echo $(cat "$(dev 0000:00:02.1)"/{vendor,device,class,boot_vga}))"
+	"$(cat "$(dev 0000:00:02.1)"/{vendor,device,class,boot_vga} | xargs)"
 check "VF has no sriov_* files" test ! -e "$(dev 0000:00:02.1)/sriov_numvfs"
 check "autoprobe 0: VF has no driver" test ! -e "$(dev 0000:00:02.1)/driver"
 g1=$(group_of 0000:00:02.1) g2=$(group_of 0000:00:02.2)
@@ -333,7 +336,7 @@ sim_start --fault no-vfio --fault no-kvmfr
 check "no-vfio: no vfio-pci driver" test ! -e "$S/bus/pci/drivers/vfio-pci"
 check "no-vfio: no vfio_pci module" test ! -e "$S/module/vfio_pci"
 check "no-kvmfr: no kvmfr0" test ! -e "$R/dev/kvmfr0" -a ! -e "$S/module/kvmfr"
-check_eq "both faults listed" "no-vfio no-kvmfr" "$(echo $(cat "$S/x4sim/fault"))"
+check_eq "both faults listed" "no-vfio no-kvmfr" "$(xargs <"$S/x4sim/fault")"
 wr "$PF/sriov_drivers_autoprobe" 0 >/dev/null
 wr "$PF/sriov_numvfs" 1 >/dev/null
 wr "$(dev 0000:00:02.1)/driver_override" vfio-pci >/dev/null
