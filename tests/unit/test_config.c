@@ -152,6 +152,8 @@ static void test_good_full(void **state)
 	assert_int_equal(s.vf_teardown, X4_TEARDOWN_KEEP);
 	assert_int_equal(s.lg_size, 0);
 	assert_int_equal(s.lg, X4_LG_KVMFR);
+	assert_int_equal(s.rom_mode, X4_ROM_RAW);
+	assert_int_equal(cfg.host.rom_mode, X4_ROM_OPTIONROM);
 
 	/* an empty section exists and changes nothing */
 	assert_non_null(x4_config_vm(&cfg, "empty"));
@@ -453,6 +455,10 @@ static void test_file_errors(void **state)
 	assert_int_equal(x4_config_load_file(&cfg, path, &e), -ENOTDIR);
 	assert_non_null(strstr(e.msg, "cannot read config"));
 	assert_non_null(strstr(e.msg, "a parent of it is not a directory"));
+	snprintf(path, sizeof(path), "%s/loop", tmpdir);
+	assert_int_equal(symlink("loop", path), 0);
+	assert_int_equal(x4_config_load_file(&cfg, path, &e), -ELOOP);
+	assert_non_null(strstr(e.msg, "too many symbolic links"));
 	assert_int_equal(x4_config_load_file(&cfg, NULL, &e), -EINVAL);
 	assert_int_equal(x4_config_load_file(&cfg, "", &e), -EINVAL);
 

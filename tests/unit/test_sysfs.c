@@ -256,6 +256,9 @@ static void test_write_errors(void **state)
 	assert_int_equal(x4_sysfs_write(DEV "/none", "vfio-pci\n", &e), -ENOENT);
 	assert_non_null(strstr(e.msg, "cannot write 'vfio-pci\\x0a' to"));
 	assert_null(strchr(e.msg, '\n'));
+	assert_int_equal(x4_sysfs_write(DEV "/none", "0123456789012345678901234567890123456789"
+				 "0123456789", &e), -ENOENT);
+	assert_non_null(strstr(e.msg, "'012345678901234567890123456789012345678901234567'... to"));
 	assert_int_equal(x4_sysfs_write(DEV "/a", NULL, &e), -EINVAL);
 	assert_int_equal(x4_sysfs_write("/sys/../a", "1", &e), -EINVAL);
 	/* an error without a hint is the bare strerror */
