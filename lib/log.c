@@ -49,7 +49,8 @@ void x4_log(int prio, const char *fmt, ...)
 			*p = ' ';
 	if (log_flags & X4_LOG_SYSLOG)
 		syslog(prio, "%s", line);
-	if (log_flags & X4_LOG_STDERR) {
+	if ((log_flags & X4_LOG_STDERR) &&
+	    !((log_flags & X4_LOG_QUIET) && LOG_PRI(prio) > LOG_WARNING && LOG_PRI(prio) != LOG_DEBUG)) {
 		char out[sizeof(line) + sizeof(log_ident) + 4];
 		int n = snprintf(out, sizeof(out), "%s: %s\n", log_ident, line);
 

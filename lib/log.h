@@ -10,6 +10,7 @@
 #define X4_LOG_STDERR 0x1 /* "ident: message\n" on fd 2 */
 #define X4_LOG_SYSLOG 0x2 /* openlog(ident, LOG_PID, LOG_DAEMON) + syslog() */
 #define X4_LOG_DEBUG 0x4  /* also LOG_DEBUG lines (so does X4_DEBUG=1 in the environment) */
+#define X4_LOG_QUIET 0x8  /* stderr only for warnings and errors (a hook: libvirt shows stderr) */
 
 /* Set the ident (copied) and the sinks; before any call the default is "x4-sriov", stderr. */
 void x4_log_open(const char *ident, int flags);

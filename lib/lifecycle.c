@@ -1,0 +1,422 @@
+/* SPDX-License-Identifier: MIT */
+/* lifecycle: prepare / adopt / release of one VM: claim, create VFs, bind, plan; and the undo. */
+#include "lifecycle.h"
+
+#include <errno.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <string.h>
+#include <syslog.h>
+
+#include "iommu.h"
+#include "lg.h"
+#include "log.h"
+#include "pcidev.h"
+#include "plan.h"
+#include "romcache.h"
+#include "sriov.h"
+#include "state.h"
+#include "sysfs.h"
+#include "vfio.h"
+
+/* The Radxa X4's iGPU: the PF that "pf = auto" most likely finds. */
+static const struct x4_pciaddr lc_default_pf = { 0, 0, 2, 0 };
+
+enum x4_event x4_event_parse(const char *op, const char *subop)
+{
+	static const struct {
+		const char *op, *subop;
+		enum x4_event ev;
+	} map[] = {
+		{ "prepare", "begin", X4_EV_PREPARE },	  { "start", "begin", X4_EV_START },
+		{ "started", "begin", X4_EV_STARTED },	  { "reconnect", "begin", X4_EV_RECONNECT },
+		{ "stopped", "end", X4_EV_STOPPED },	  { "release", "end", X4_EV_RELEASE },
+		{ "migrate", "begin", X4_EV_FILTER },	  { "restore", "begin", X4_EV_FILTER },
+	};
+
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (!strcmp(op, map[i].op) && !strcmp(subop, map[i].subop))
+			return map[i].ev;
+	return X4_EV_IGNORE;
+}
+
+/* Without sysfs: can this address be a VF of pf? (Intel iGPU and NVMe VFs share the PF's slot.) */
+static int lc_may_be_vf(const struct x4_pciaddr *pf, const struct x4_pciaddr *a)
+{
+	return a->domain == pf->domain && a->bus == pf->bus && a->slot == pf->slot &&
+	       a->func > pf->func;
+}
+
+static int lc_physfn_exists(const struct x4_pciaddr *a)
+{
+	char addr[X4_PCIADDR_STRLEN], abs[128];
+
+	x4_pciaddr_format(a, addr);
+	snprintf(abs, sizeof(abs), "/sys/bus/pci/devices/%s/physfn", addr);
+	return x4_sysfs_exists(abs) == 1;
+}
+
+int x4_lifecycle_classify(const struct x4_config *c, const struct x4_domain *d, struct x4_vm *vm,
+			  struct x4_err *e)
+{
+	const struct x4_pciaddr *guess = c->host.pf_auto ? &lc_default_pf : &c->host.pf;
+	const struct x4_domxml_hostdev *cand[X4_DOMXML_MAX_HOSTDEVS];
+	unsigned n_cand = 0;
+
+	memset(vm, 0, sizeof(*vm));
+	vm->name = d->name;
+	vm->dom = d;
+	vm->has_section = x4_config_vm(c, d->name) != NULL;
+	for (unsigned i = 0; i < d->n_hostdevs && n_cand < X4_DOMXML_MAX_HOSTDEVS; i++) {
+		const struct x4_pciaddr *a = &d->hostdevs[i].host;
+
+		if (lc_may_be_vf(guess, a) || (!c->host.pf_auto && lc_physfn_exists(a)))
+			cand[n_cand++] = &d->hostdevs[i];
+	}
+	if (n_cand == 0)
+		return vm->has_section;
+
+	if (x4_sriov_find_pf(&c->host, &vm->pf, e) < 0)
+		return -e->code;
+	vm->pf_known = 1;
+	for (unsigned i = 0; i < n_cand; i++) {
+		if (x4_sriov_is_vf_of(&vm->pf, &cand[i]->host) != 1)
+			continue;
+		if (vm->n_vfs == X4_MAX_VM_VFS)
+			return x4_fail(e, E2BIG, "domain '%s' has more than %d VF hostdevs", d->name,
+				       X4_MAX_VM_VFS);
+		vm->vfs[vm->n_vfs].addr = cand[i]->host;
+		vm->vfs[vm->n_vfs].managed = cand[i]->managed;
+		vm->n_vfs++;
+	}
+	return vm->n_vfs > 0 || vm->has_section;
+}
+
+/* The qemu user (Debian: libvirt-qemu:kvm); found = 0 when this host has none. */
+static void lc_qemu_user(uid_t *uid, gid_t *gid, int *found)
+{
+	const struct passwd *pw = getpwnam("libvirt-qemu");
+
+	*found = pw != NULL;
+	if (pw) {
+		*uid = pw->pw_uid;
+		*gid = pw->pw_gid;
+	}
+}
+
+/* Everything that can be checked before the host is changed: ROM and Looking Glass. */
+static int lc_precheck(const struct x4_vm *vm, const struct x4_settings *s,
+		       struct x4_plan *plan, struct x4_err *e)
+{
+	uid_t uid = 0;
+	gid_t gid = 0;
+	int have_user;
+
+	lc_qemu_user(&uid, &gid, &have_user);
+	if (plan->rom[0]) {
+		/* VFs carry the PF's ids, and the VF itself may not exist yet. */
+		struct x4_pcidev ids = { .vendor = X4_PCI_VENDOR_INTEL };
+
+		if (vm->pf_known)
+			x4_pcidev_read_ids(&vm->pf, &ids, NULL);
+		if (s->rom_mode == X4_ROM_OPTIONROM &&
+		    x4_romcache_ensure(s->rom, plan->rom, ids.vendor, ids.device, e) < 0)
+			return -e->code;
+		if (have_user && x4_lg_check_access(plan->rom, uid, gid, 0, e) < 0)
+			return -e->code;
+	}
+	if (plan->lg == X4_LG_KVMFR) {
+		if (x4_lg_check_device(plan->lg_path, plan->lg_size, e) < 0)
+			return -e->code;
+		if (have_user && x4_lg_check_access(plan->lg_path, uid, gid, 1, e) < 0)
+			return -e->code;
+	}
+	return 0;
+}
+
+/* Load the state; a damaged file is set aside (it cannot be trusted) and we start empty. */
+static void lc_state_load(struct x4_state *st)
+{
+	struct x4_err e;
+
+	if (x4_state_load(st, &e) < 0) {
+		x4_log(LOG_WARNING, "%s; starting with no claims", e.msg);
+		x4_state_init(st);
+	}
+}
+
+static int lc_vf_exists(const struct x4_pciaddr *vf)
+{
+	return x4_pcidev_exists(vf) == 1;
+}
+
+/* What one prepare call changed, so a failure can undo exactly that. */
+struct lc_undo {
+	int created_vfs;
+	unsigned n_claimed;
+	struct x4_pciaddr claimed[X4_MAX_VM_VFS];
+	int bound[X4_MAX_VM_VFS];
+};
+
+static void lc_teardown_vfs(const struct x4_pciaddr *pf, struct x4_state *st);
+
+static void lc_undo_prepare(const struct x4_vm *vm, struct x4_state *st, const struct lc_undo *u)
+{
+	struct x4_err e;
+
+	for (unsigned i = 0; i < u->n_claimed; i++) {
+		if (u->bound[i] && x4_vfio_unbind(&u->claimed[i], &e) < 0)
+			x4_log_err(&e);
+		x4_state_remove(st, &u->claimed[i]);
+	}
+	if (u->created_vfs && st->n_claims == 0)
+		lc_teardown_vfs(&vm->pf, st);
+	if (x4_state_save(st, &e) < 0)
+		x4_log_err(&e);
+}
+
+/* Make sure the PF has VFs: create num_vfs of them (autoprobe off first) when there are none.
+ * A non-zero count is never changed here: VFs may be in use. */
+static int lc_ensure_vfs(const struct x4_settings *s, const struct x4_vm *vm,
+			 struct x4_state *st, struct lc_undo *u, struct x4_err *e)
+{
+	unsigned numvfs;
+	int autoprobe;
+
+	if (x4_sriov_numvfs(&vm->pf, &numvfs, e) < 0)
+		return -e->code;
+	if (numvfs > 0)
+		return 0;
+	if (x4_sriov_get_autoprobe(&vm->pf, &autoprobe, e) < 0)
+		return -e->code;
+	if (!st->have_before) {
+		st->have_before = 1;
+		st->numvfs_before = 0;
+		st->autoprobe_before = autoprobe;
+		/* Saved before the kernel is touched: a kill -9 from here on still lets release
+		 * put the host back. */
+		if (x4_state_save(st, e) < 0)
+			return -e->code;
+	}
+	if (autoprobe && x4_sriov_set_autoprobe(&vm->pf, 0, e) < 0)
+		return -e->code;
+	if (x4_sriov_create(&vm->pf, s->num_vfs, e) < 0) {
+		/* Nothing was created: put autoprobe back as it was. */
+		if (autoprobe)
+			x4_sriov_set_autoprobe(&vm->pf, autoprobe, NULL);
+		st->have_before = 0;
+		x4_state_save(st, NULL);
+		return -e->code;
+	}
+	u->created_vfs = 1;
+	x4_log(LOG_INFO, "created %u VFs", s->num_vfs);
+	return 0;
+}
+
+static int lc_add_claim(struct x4_state *st, const struct x4_vm *vm, unsigned i,
+			const char *orig, struct x4_err *e)
+{
+	struct x4_claim cl;
+
+	memset(&cl, 0, sizeof(cl));
+	cl.vf = vm->vfs[i].addr;
+	snprintf(cl.vm, sizeof(cl.vm), "%s", vm->name);
+	snprintf(cl.uuid, sizeof(cl.uuid), "%s", vm->dom ? vm->dom->uuid : "");
+	snprintf(cl.orig_driver, sizeof(cl.orig_driver), "%s", orig);
+	cl.bound_by_us = !vm->vfs[i].managed;
+	return x4_state_add(st, &cl, e);
+}
+
+/* Claim and (for managed='no') bind one VF. */
+static int lc_take_vf(const struct x4_vm *vm, unsigned i, struct x4_state *st, struct lc_undo *u,
+		      struct x4_err *e)
+{
+	const struct x4_pciaddr *vf = &vm->vfs[i].addr;
+	char addr[X4_PCIADDR_STRLEN], orig[64] = "";
+	struct x4_claim *cl = x4_state_find_vf(st, vf);
+	unsigned group;
+
+	x4_pciaddr_format(vf, addr);
+	if (cl && strcmp(cl->vm, vm->name) != 0)
+		return x4_fail(e, EBUSY,
+			       "VF %s is in use by VM '%s': stop that VM or give '%s' another VF",
+			       addr, cl->vm, vm->name);
+	if (!lc_vf_exists(vf))
+		return x4_fail(e, ENODEV,
+			       "VF %s does not exist: the PF has fewer VFs; raise num_vfs in x4-sriov.conf, then 'x4ctl vf remove' and start again",
+			       addr);
+	if (x4_iommu_group(vf, &group, e) < 0)
+		return -e->code;
+	if (!cl) {
+		if (x4_vfio_driver(vf, orig, sizeof(orig), e) < 0)
+			return -e->code;
+		if (!strcmp(orig, "vfio-pci"))
+			return x4_fail(e, EBUSY,
+				       "VF %s is already bound to vfio-pci by someone else (another VM?): not touching it",
+				       addr);
+		/* Intent first: a kill -9 during the bind leaves a claim release can undo. */
+		if (lc_add_claim(st, vm, i, orig, e) < 0)
+			return -e->code;
+		u->claimed[u->n_claimed] = *vf;
+		u->bound[u->n_claimed++] = 0;
+		if (x4_state_save(st, e) < 0)
+			return -e->code;
+	}
+	if (!vm->vfs[i].managed) {
+		if (!x4_vfio_loaded(e))
+			return -e->code;
+		if (x4_vfio_bind(vf, &vm->pf, orig, sizeof(orig), e) < 0)
+			return -e->code;
+		u->bound[u->n_claimed - 1] = 1;
+	}
+	return x4_iommu_viable(group, vf, e) < 0 ? -e->code : 0;
+}
+
+int x4_lifecycle_prepare(const struct x4_config *c, struct x4_vm *vm, struct x4_err *e)
+{
+	struct x4_settings s;
+	struct x4_plan plan;
+	struct x4_state st;
+	struct x4_lock lock;
+	struct lc_undo u;
+	int rc = 0;
+
+	memset(&u, 0, sizeof(u));
+	x4_config_for_vm(c, vm->name, &s);
+	if (x4_plan_decide(c, vm->name, vm->n_vfs ? &vm->vfs[0].addr : NULL, &plan, e) < 0)
+		return -e->code;
+	if (lc_precheck(vm, &s, &plan, e) < 0)
+		return -e->code;
+	if (x4_state_lock(&lock, e) < 0)
+		return -e->code;
+	lc_state_load(&st);
+	if (vm->n_vfs > 0 && lc_ensure_vfs(&s, vm, &st, &u, e) < 0)
+		rc = -e->code;
+	for (unsigned i = 0; rc == 0 && i < vm->n_vfs; i++)
+		if (lc_take_vf(vm, i, &st, &u, e) < 0)
+			rc = -e->code;
+	if (rc == 0 && x4_state_save(&st, e) < 0)
+		rc = -e->code;
+	if (rc == 0 && x4_plan_write(&plan, e) < 0)
+		rc = -e->code;
+	if (rc < 0)
+		lc_undo_prepare(vm, &st, &u);
+	else
+		x4_log(LOG_INFO, "prepared '%s' (%u VF%s)", vm->name, vm->n_vfs,
+		       vm->n_vfs == 1 ? "" : "s");
+	x4_state_unlock(&lock);
+	return rc;
+}
+
+int x4_lifecycle_adopt(const struct x4_config *c, struct x4_vm *vm, struct x4_err *e)
+{
+	struct x4_state st;
+	struct x4_lock lock;
+	struct x4_plan plan;
+	int changed = 0, rc = 0;
+
+	if (x4_state_lock(&lock, e) < 0)
+		return -e->code;
+	lc_state_load(&st);
+	for (unsigned i = 0; i < vm->n_vfs; i++) {
+		struct x4_claim *cl = x4_state_find_vf(&st, &vm->vfs[i].addr);
+		char drv[64] = "";
+
+		if (cl)
+			continue;
+		/* Ours to give back only if it sits on vfio-pci because of a managed='no' hostdev. */
+		if (x4_vfio_driver(&vm->vfs[i].addr, drv, sizeof(drv), NULL) < 0 ||
+		    lc_add_claim(&st, vm, i, "", e) < 0) {
+			rc = -e->code;
+			break;
+		}
+		x4_state_find_vf(&st, &vm->vfs[i].addr)->bound_by_us =
+			!vm->vfs[i].managed && !strcmp(drv, "vfio-pci");
+		changed = 1;
+	}
+	if (rc == 0 && changed && x4_state_save(&st, e) < 0)
+		rc = -e->code;
+	x4_state_unlock(&lock);
+	if (rc == 0 && x4_plan_read(vm->name, &plan, NULL) < 0) {
+		if (x4_plan_decide(c, vm->name, vm->n_vfs ? &vm->vfs[0].addr : NULL, &plan, e) < 0 ||
+		    x4_plan_write(&plan, e) < 0)
+			rc = -e->code;
+	}
+	return rc;
+}
+
+/* Remove the VFs and put autoprobe back, but only when nothing can be holding a VF: writing 0
+ * to sriov_numvfs while a VF is open through VFIO blocks in the kernel (and libvirtd with it). */
+static void lc_teardown_vfs(const struct x4_pciaddr *pf, struct x4_state *st)
+{
+	struct x4_pciaddr busy;
+	char addr[X4_PCIADDR_STRLEN];
+	struct x4_err e;
+
+	if (st->n_claims > 0)
+		return;
+	if (x4_sriov_any_vf_busy(pf, &busy, NULL, 0, NULL) != 0) {
+		x4_log(LOG_INFO, "keeping the VFs: %s is bound to vfio-pci",
+		       x4_pciaddr_format(&busy, addr));
+		return;
+	}
+	if (x4_sriov_remove(pf, &e) < 0) {
+		x4_log_err(&e);
+		return;
+	}
+	if (st->have_before && st->autoprobe_before &&
+	    x4_sriov_set_autoprobe(pf, st->autoprobe_before, &e) < 0)
+		x4_log_err(&e);
+	st->have_before = 0;
+	x4_log(LOG_INFO, "removed the VFs");
+}
+
+int x4_lifecycle_release(const struct x4_config *c, const char *vm_name, int final,
+			 struct x4_err *e)
+{
+	struct x4_state st;
+	struct x4_lock lock;
+	struct x4_pciaddr pf;
+	int had = 0;
+
+	if (x4_state_lock(&lock, e) < 0)
+		return -e->code;
+	lc_state_load(&st);
+	for (unsigned i = 0; i < st.n_claims;) {
+		struct x4_claim *cl = &st.claims[i];
+
+		if (strcmp(cl->vm, vm_name) != 0) {
+			i++;
+			continue;
+		}
+		had = 1;
+		if (cl->bound_by_us) {
+			struct x4_err ue;
+
+			if (x4_vfio_unbind(&cl->vf, &ue) < 0)
+				x4_log_err(&ue);
+			cl->bound_by_us = 0;
+		}
+		if (final) {
+			struct x4_pciaddr vf = cl->vf;
+
+			x4_state_remove(&st, &vf); /* shifts the rest down */
+		} else {
+			i++;
+		}
+	}
+	if (final) {
+		x4_plan_remove(vm_name, NULL);
+		if (had && c->host.vf_teardown == X4_TEARDOWN_REMOVE &&
+		    x4_sriov_find_pf(&c->host, &pf, NULL) == 0)
+			lc_teardown_vfs(&pf, &st);
+	}
+	if (had && x4_state_save(&st, e) < 0) {
+		x4_state_unlock(&lock);
+		return -e->code;
+	}
+	x4_state_unlock(&lock);
+	if (had)
+		x4_log(LOG_INFO, "%s '%s'", final ? "released" : "gave back the VFs of", vm_name);
+	return 0;
+}

@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: MIT */
+/* romcache: build (or copy) the EFI option ROM once, atomically, where QEMU can read it. */
+#include "romcache.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "paths.h"
+#include "rom.h"
+#include "state.h"
+
+/* Read the whole of a regular file the user named (bounded by X4_ROM_MAX_SIZE). */
+static int romcache_slurp(const char *path, uint8_t **buf, size_t *len, struct x4_err *e)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	struct stat st;
+	ssize_t got;
+
+	if (fd < 0)
+		return x4_fail(e, errno, "cannot read ROM %s: %s: check 'rom =' in x4-sriov.conf", path,
+			       strerror(errno));
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size <= 0 ||
+	    (uint64_t)st.st_size > X4_ROM_MAX_SIZE) {
+		close(fd);
+		return x4_fail(e, EINVAL, "ROM %s is not a regular file of 1 byte to 16 MiB", path);
+	}
+	*buf = malloc((size_t)st.st_size);
+	if (!*buf) {
+		close(fd);
+		return x4_fail(e, ENOMEM, "out of memory reading ROM %s", path);
+	}
+	got = read(fd, *buf, (size_t)st.st_size);
+	close(fd);
+	if (got != st.st_size) {
+		free(*buf);
+		*buf = NULL;
+		return x4_fail(e, EIO, "short read of ROM %s", path);
+	}
+	*len = (size_t)got;
+	return 0;
+}
+
+/* Atomically, world-readable: QEMU runs as the qemu user. */
+static int romcache_write(const char *dst, const uint8_t *buf, size_t len, struct x4_err *e)
+{
+	if (x4_state_mkdirs(X4_ROMCACHE_DIR, 0755, e) < 0)
+		return -e->code;
+	return x4_state_write_file(dst, (const char *)buf, len, 0644, e);
+}
+
+int x4_romcache_ensure(const char *src, const char *dst, uint16_t vendor, uint16_t device,
+		       struct x4_err *e)
+{
+	struct stat s_src, s_dst;
+	char real[4096];
+	struct x4_rom_info info;
+	uint8_t *in = NULL, *out = NULL;
+	size_t in_len = 0, out_len = 0;
+	int rc;
+
+	if (stat(src, &s_src) < 0)
+		return x4_fail(e, errno, "ROM %s: %s: check 'rom =' in x4-sriov.conf", src,
+			       strerror(errno));
+	if (x4_host_path(dst, real, sizeof(real), e) < 0)
+		return -e->code;
+	if (stat(real, &s_dst) == 0 && s_dst.st_mtime >= s_src.st_mtime)
+		return 0;
+	if (romcache_slurp(src, &in, &in_len, e) < 0)
+		return -e->code;
+	rc = x4_rom_inspect(in, in_len, &info, e);
+	if (rc == 0 && info.kind == X4_ROM_PE32_EFI)
+		rc = x4_rom_build_efi(in, in_len, vendor, device, &out, &out_len, e);
+	else if (rc == 0 && info.kind == X4_ROM_PCI_EFI)
+		rc = romcache_write(dst, in, in_len, e);
+	else if (rc == 0)
+		rc = x4_fail(e, EINVAL,
+			     "ROM %s is a %s, not an EFI driver: rom_mode = optionrom needs the GOP driver (.efi) or an EFI option ROM",
+			     src, x4_rom_kind_name(info.kind));
+	if (rc == 0 && out)
+		rc = romcache_write(dst, out, out_len, e);
+	free(in);
+	free(out);
+	return rc;
+}
