@@ -1,13 +1,155 @@
 /* SPDX-License-Identifier: MIT */
-/* qemu-x4: placeholder main until its issue lands. */
+/* qemu-x4: libvirt's <emulator>; execs the real QEMU with Looking Glass and the VF's ROM added. */
+#include <errno.h>
+#include <limits.h>
 #include <stdio.h>
-#include "err.h"
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
 
-int main(void)
+#include "config.h"
+#include "lg.h"
+#include "log.h"
+#include "plan.h"
+#include "qemuargv.h"
+#include "rom.h"
+
+static const char qx_usage[] =
+	"usage: qemu-x4 QEMU-ARGS...   (set as <emulator> of a libvirt domain)\n"
+	"Execs the real QEMU ([host] qemu in x4-sriov.conf, default " X4_DEFAULT_QEMU ")\n"
+	"with the Looking Glass ivshmem device and the VF's romfile added, as planned by x4-hook\n"
+	"at prepare or, without the hook, as x4-sriov.conf says for the VM named by -name.\n"
+	"An argv without -name (libvirt's capability probes, -version, -help) is passed on as is.\n"
+	"Environment: X4_CONFIG, X4_ROOT. See qemu-x4(1).\n";
+
+static int qx_die(const struct x4_err *e)
 {
-	struct x4_err e;
+	x4_log_err(e);
+	return 1;
+}
 
+/* Refuse a qemu = that leads back to us: exec'ing ourselves would loop forever. */
+static int qx_check_not_self(const char *qemu, struct x4_err *e)
+{
+	char self[PATH_MAX], target[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+
+	if (n <= 0 || !realpath(qemu, target))
+		return 0; /* exec reports a missing QEMU itself */
+	self[n] = '\0';
+	if (!strcmp(self, target))
+		return x4_fail(e, ELOOP,
+			       "qemu = %s in x4-sriov.conf is qemu-x4 itself: set it to the real emulator, e.g. %s",
+			       qemu, X4_DEFAULT_QEMU);
+	return 0;
+}
+
+static int qx_exec(const char *qemu, char **argv, struct x4_err *e)
+{
+	argv[0] = (char *)qemu;
+	execv(qemu, argv);
+	return x4_fail(e, errno, "cannot run %s: %s: install qemu-system-x86 or fix qemu = in x4-sriov.conf",
+		       qemu, strerror(errno));
+}
+
+/* Without a plan naming the VF: the vfio-pci device in argv at one of the PF's VF addresses
+ * (same slot as the PF: 0000:00:02.1-7 on the X4). No sysfs, so no libpci in the wrapper. */
+static int qx_find_vf(const struct x4_settings *s, int argc, char **argv, struct x4_plan *plan)
+{
+	struct x4_pciaddr cand = s->pf_auto ? (struct x4_pciaddr){ 0, 0, 2, 0 } : s->pf;
+	unsigned base = cand.func;
+
+	for (unsigned f = base + 1; f < 8; f++) {
+		struct x4_rewrite rw = { .vf = &cand, .romfile = "x" };
+		char **out = NULL;
+		int out_argc = 0, bits;
+
+		cand.func = (uint8_t)f;
+		bits = x4_qemuargv_rewrite(argc, argv, &rw, &out, &out_argc, NULL);
+		if (bits >= 0)
+			x4_qemuargv_free(out, out_argc);
+		if (bits > 0 && (bits & (X4_REWRITE_ROM_ADDED | X4_REWRITE_ROM_KEPT))) {
+			plan->has_vf = 1;
+			plan->vf = cand;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* The ROM must be something OVMF can use and QEMU (this user) can read. */
+static int qx_check_rom(const char *path, struct x4_err *e)
+{
+	struct x4_rom_info info;
+
+	if (access(path, R_OK) < 0)
+		return x4_fail(e, errno, "ROM %s is not readable by this user (uid %u): %s: chmod 0644 it or fix rom = in x4-sriov.conf",
+			       path, (unsigned)getuid(), strerror(errno));
+	if (x4_rom_check_file(path, 0, 0, &info, e) < 0)
+		return -e->code;
+	if (info.warning[0])
+		x4_log(LOG_WARNING, "ROM %s: %s", path, info.warning);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct x4_config cfg;
+	struct x4_settings s;
+	struct x4_plan plan;
+	struct x4_err e;
+	char name[X4_NAME_MAX + 1];
+	char **out = NULL;
+	int out_argc = 0, bits;
+
+	x4_log_open("x4-sriov", X4_LOG_STDERR);
 	x4_err_clear(&e);
-	fprintf(stderr, "qemu-x4: not implemented yet\n");
-	return e.code;
+	if (argc == 2 && !strcmp(argv[1], "--help")) {
+		fputs(qx_usage, stdout);
+		return 0;
+	}
+	if (x4_qemuargv_is_probe(argc, argv)) {
+		/* A probe is passed on untouched; only the emulator's path comes from the config,
+		 * so that probes and starts run the same QEMU. A broken config: the default. */
+		if (x4_config_load(&cfg, NULL) < 0)
+			x4_config_defaults(&cfg);
+		if (qx_check_not_self(cfg.host.qemu, &e) < 0)
+			return qx_die(&e);
+		qx_exec(cfg.host.qemu, argv, &e);
+		return qx_die(&e);
+	}
+	if (x4_qemuargv_vm_name(argc, argv, name, sizeof(name), &e) < 0)
+		return qx_die(&e);
+	if (x4_config_load(&cfg, &e) < 0)
+		return qx_die(&e);
+	x4_config_for_vm(&cfg, name, &s);
+	if (qx_check_not_self(s.qemu, &e) < 0)
+		return qx_die(&e);
+	/* The hook's plan when it ran; else the same decision from config and argv. */
+	if (x4_plan_read(name, &plan, NULL) < 0) {
+		if (x4_plan_decide(&cfg, name, NULL, &plan, &e) < 0)
+			return qx_die(&e);
+		if (!plan.has_vf && plan.rom[0])
+			qx_find_vf(&s, argc, argv, &plan);
+	}
+	if (plan.rom[0] && plan.has_vf && qx_check_rom(plan.rom, &e) < 0)
+		return qx_die(&e);
+	if (plan.lg == X4_LG_KVMFR && x4_lg_check_device(plan.lg_path, plan.lg_size, &e) < 0)
+		return qx_die(&e);
+
+	struct x4_rewrite rw = {
+		.vf = plan.has_vf ? &plan.vf : NULL,
+		.romfile = plan.rom[0] ? plan.rom : NULL,
+		.lg_mem_path = plan.lg != X4_LG_OFF ? plan.lg_path : NULL,
+		.lg_size = plan.lg_size,
+	};
+	bits = x4_qemuargv_rewrite(argc, argv, &rw, &out, &out_argc, &e);
+	if (bits < 0)
+		return qx_die(&e);
+	if (rw.romfile && rw.vf && (bits & X4_REWRITE_ROM_NO_DEVICE))
+		x4_log(LOG_WARNING, "'%s' has no vfio-pci device for its VF: no romfile added", name);
+	qx_exec(s.qemu, out, &e);
+	x4_qemuargv_free(out, out_argc);
+	return qx_die(&e);
 }
