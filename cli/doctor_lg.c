@@ -165,7 +165,7 @@ static void lg_apparmor(struct doc *d, const struct lg_use *u, unsigned n)
 		snprintf(want, sizeof(want), "%s rw,", u[i].path);
 		snprintf(fix, sizeof(fix), "x4ctl install, or add the line '%s' to " LG_AA_FILE
 			 " and reload AppArmor (systemctl reload apparmor)", want);
-		if (!text || !strstr(text, want))
+		if (!text || (!strstr(text, want) && !(u[i].kvmfr && strstr(text, "/dev/kvmfr[0-9] rw,"))))
 			doc_row(d, DOC_FAIL, "apparmor", fix, "AppArmor is enabled and " LG_AA_FILE
 				" does not allow %s", u[i].path);
 		else
