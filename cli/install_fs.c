@@ -409,36 +409,41 @@ static int inst_undo_one(json_object *o)
 
 unsigned inst_undo_all(struct inst *in)
 {
-	size_t i = json_object_array_length(in->entries);
-	json_object *left = json_object_new_array();
+	size_t n = json_object_array_length(in->entries), i;
+	unsigned char *failed = calloc(n + 1, 1);
 	unsigned bad = 0;
 	char real[PATH_MAX];
 	struct x4_err e;
 
+	if (!failed)
+		return 1;
 	/* The manifest goes before the directories that hold it. */
 	if (x4_host_path(INST_MANIFEST, real, sizeof(real), &e) == 0)
 		unlink(real);
-	while (i-- > 0) {
-		json_object *o = json_object_array_get_idx(in->entries, i);
-
-		if (inst_undo_one(o) < 0) {
-			json_object_array_put_idx(left, bad, json_object_get(o));
+	for (i = n; i-- > 0;)
+		if (inst_undo_one(json_object_array_get_idx(in->entries, i)) < 0) {
+			failed[i] = 1;
 			bad++;
 		}
-	}
 	if (bad) {
-		/* What is left stays recorded, so a later uninstall can finish the job. */
+		/* What is left stays recorded, in its order, so a later uninstall can finish;
+		 * directories made again for the manifest are recorded too. */
+		json_object *left = json_object_new_array();
 		char *s;
 
+		for (i = 0; i < n; i++)
+			if (failed[i])
+				json_object_array_add(left, json_object_get(
+					json_object_array_get_idx(in->entries, i)));
 		json_object_put(in->entries);
 		in->entries = left;
-		s = inst_manifest_text(in);
-		if (s && x4_state_mkdirs(INST_STATE_DIR, 0755, &e) == 0)
+		in->dry_run = 0;
+		if (inst_mkdirs(in, INST_STATE_DIR, &e) == 0 && (s = inst_manifest_text(in))) {
 			x4_state_write_file(INST_MANIFEST, s, strlen(s), 0644, &e);
-		free(s);
+			free(s);
+		}
 		printf("kept " INST_MANIFEST " listing the %u item(s) left\n", bad);
-	} else {
-		json_object_put(left);
 	}
+	free(failed);
 	return bad;
 }
