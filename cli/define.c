@@ -16,8 +16,9 @@
 #include "state.h"
 #include "x4ctl.h"
 
-#define DEF_SYN "define --name NAME [--memory MiB] [--cpus N] [--disk PATH] [--iso PATH] " \
-		"[--vf auto|ADDR] [--emulator PATH] [--templates DIR] [--uri URI] [--print]"
+#define DEF_SYN                                                                                    \
+	"define --name NAME [--memory MiB] [--cpus N] [--disk PATH] [--iso PATH] "                 \
+	"[--vf auto|ADDR] [--emulator PATH] [--templates DIR] [--uri URI] [--print]"
 
 struct def_opts {
 	const char *name, *disk, *iso, *vf, *emulator, *templates, *uri;
@@ -60,7 +61,8 @@ static int def_pick_vf(const struct x4ctl *g, const char *want, struct x4_pciadd
 			return x4ctl_fail("define: --vf: %s", e.msg);
 		if (x4_sriov_find_pf(&c.host, &pf, &e) == 0 && x4_pciaddr_equal(vf, &pf))
 			return x4ctl_fail("define: --vf %s is the PF (the host's GPU): give one of "
-					  "its VFs", want);
+					  "its VFs",
+					  want);
 		return 0;
 	}
 	if (x4_sriov_find_pf(&c.host, &pf, &e) < 0)
@@ -78,7 +80,8 @@ static int def_pick_vf(const struct x4ctl *g, const char *want, struct x4_pciadd
 			return 0;
 	}
 	return x4ctl_fail("define: --vf auto: every VF of %s is held by a VM (x4ctl status): "
-			  "give --vf ADDR", x4_pciaddr_format(&pf, a));
+			  "give --vf ADDR",
+			  x4_pciaddr_format(&pf, a));
 }
 
 static xmlNodePtr def_node(xmlXPathContextPtr ctx, const char *xpath)
@@ -99,7 +102,8 @@ static int def_set(xmlXPathContextPtr ctx, const char *xpath, const char *attr, 
 
 	if (!n)
 		return x4ctl_fail("define: the template has no %s: use the one from x4-sriov's "
-				  "templates/", xpath);
+				  "templates/",
+				  xpath);
 	if (attr)
 		xmlSetProp(n, (const xmlChar *)attr, (const xmlChar *)val);
 	else
@@ -176,8 +180,8 @@ static int def_libvirt(const struct def_opts *o, const char *xml)
 	if (!conn) {
 		err = virGetLastError();
 		return x4ctl_fail("define: cannot connect to %s: %s: is libvirtd running (and are "
-				  "you root)? --print writes the XML instead", o->uri,
-				  err && err->message ? err->message : "unknown error");
+				  "you root)? --print writes the XML instead",
+				  o->uri, err && err->message ? err->message : "unknown error");
 	}
 	dom = virDomainDefineXML(conn, xml);
 	if (!dom) {
@@ -198,9 +202,12 @@ static int def_libvirt(const struct def_opts *o, const char *xml)
 
 int x4ctl_define(struct x4ctl *g, int argc, char **argv)
 {
-	struct def_opts o = { .vf = "auto", .emulator = "/usr/local/bin/qemu-x4",
-			      .uri = "qemu:///system", .memory = 8192, .cpus = 4 };
-	struct x4_pciaddr vf;
+	struct def_opts o = {.vf = "auto",
+			     .emulator = "/usr/local/bin/qemu-x4",
+			     .uri = "qemu:///system",
+			     .memory = 8192,
+			     .cpus = 4};
+	struct x4_pciaddr vf = {0, 0, 0, 0};
 	struct x4_err e;
 	char *xml = NULL, a[X4_PCIADDR_STRLEN];
 	int i, rc;
@@ -219,13 +226,20 @@ int x4ctl_define(struct x4ctl *g, int argc, char **argv)
 		}
 		if (i + 1 >= argc)
 			return x4ctl_usage("define", DEF_SYN);
-		if (strcmp(k, "--name") == 0) sp = &o.name;
-		else if (strcmp(k, "--disk") == 0) sp = &o.disk;
-		else if (strcmp(k, "--iso") == 0) sp = &o.iso;
-		else if (strcmp(k, "--vf") == 0) sp = &o.vf;
-		else if (strcmp(k, "--emulator") == 0) sp = &o.emulator;
-		else if (strcmp(k, "--templates") == 0) sp = &o.templates;
-		else if (strcmp(k, "--uri") == 0) sp = &o.uri;
+		if (strcmp(k, "--name") == 0)
+			sp = &o.name;
+		else if (strcmp(k, "--disk") == 0)
+			sp = &o.disk;
+		else if (strcmp(k, "--iso") == 0)
+			sp = &o.iso;
+		else if (strcmp(k, "--vf") == 0)
+			sp = &o.vf;
+		else if (strcmp(k, "--emulator") == 0)
+			sp = &o.emulator;
+		else if (strcmp(k, "--templates") == 0)
+			sp = &o.templates;
+		else if (strcmp(k, "--uri") == 0)
+			sp = &o.uri;
 		if (sp) {
 			*sp = argv[++i];
 		} else if (strcmp(k, "--memory") == 0) {

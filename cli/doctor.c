@@ -20,20 +20,22 @@
 #include "vfio.h"
 
 #define DOC_SYN "doctor [--json] [--xml FILE]... [--uri URI]"
-#define DOC_GRUB "add them to GRUB_CMDLINE_LINUX_DEFAULT in /etc/default/grub, run update-grub, reboot"
+#define DOC_GRUB                                                                                   \
+	"add them to GRUB_CMDLINE_LINUX_DEFAULT in /etc/default/grub, run update-grub, reboot"
 #define DOC_I915_ARGS "intel_iommu=on iommu=pt i915.enable_guc=3 i915.max_vfs=7 module_blacklist=xe"
 #define DOC_XE_ARGS "intel_iommu=on iommu=pt xe.max_vfs=7 xe.force_probe=46d1 module_blacklist=i915"
 
-static const char *const doc_names[] = { "PASS", "WARN", "FAIL" };
+static const char *const doc_names[] = {"PASS", "WARN", "FAIL"};
 
-void doc_row(struct doc *d, enum doc_status s, const char *check, const char *fix,
-	     const char *fmt, ...)
+void doc_row(struct doc *d, enum doc_status s, const char *check, const char *fix, const char *fmt,
+	     ...)
 {
 	char detail[1024];
 	json_object *o;
 	va_list ap;
 
 	va_start(ap, fmt);
+	/* NOLINTNEXTLINE(clang-analyzer-valist.Uninitialized): a false positive, ap is started */
 	vsnprintf(detail, sizeof(detail), fmt, ap);
 	va_end(ap);
 	d->n[s]++;
@@ -45,8 +47,10 @@ void doc_row(struct doc *d, enum doc_status s, const char *check, const char *fi
 	}
 	o = json_object_new_object();
 	json_object_object_add(o, "check", json_object_new_string(check));
-	json_object_object_add(o, "status", json_object_new_string(s == DOC_PASS ? "pass" :
-								   s == DOC_WARN ? "warn" : "fail"));
+	json_object_object_add(o, "status",
+			       json_object_new_string(s == DOC_PASS   ? "pass"
+						      : s == DOC_WARN ? "warn"
+								      : "fail"));
 	json_object_object_add(o, "detail", json_object_new_string(detail));
 	json_object_object_add(o, "fix", fix && s != DOC_PASS ? json_object_new_string(fix) : NULL);
 	json_object_array_add(d->rows, o);
@@ -85,7 +89,7 @@ char *doc_read_host(const char *abs, size_t cap, size_t *len)
 
 int doc_qemu_user(uid_t *uid, gid_t *gid)
 {
-	static const char *const names[] = { "libvirt-qemu", "qemu" };
+	static const char *const names[] = {"libvirt-qemu", "qemu"};
 	size_t i;
 
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
@@ -126,8 +130,10 @@ static void doc_config(struct doc *d, const struct x4ctl *g)
 
 	if (x4ctl_load_config(g, &d->c, &e) < 0) {
 		x4_config_defaults(&d->c);
-		doc_row(d, DOC_FAIL, "config", "correct the line named above (x4-sriov.conf(5)); "
-			"x4-hook and qemu-x4 refuse to act on our VMs until it parses", "%s", e.msg);
+		doc_row(d, DOC_FAIL, "config",
+			"correct the line named above (x4-sriov.conf(5)); "
+			"x4-hook and qemu-x4 refuse to act on our VMs until it parses",
+			"%s", e.msg);
 		return;
 	}
 	d->config_ok = 1;
@@ -136,8 +142,10 @@ static void doc_config(struct doc *d, const struct x4ctl *g)
 	else
 		x4_config_path(path, sizeof(path), &e);
 	if (!d->c.file_present)
-		doc_row(d, DOC_WARN, "config", "x4ctl install (writes a commented "
-			"/etc/x4-sriov/x4-sriov.conf)", "%s missing: built-in defaults used", path);
+		doc_row(d, DOC_WARN, "config",
+			"x4ctl install (writes a commented "
+			"/etc/x4-sriov/x4-sriov.conf)",
+			"%s missing: built-in defaults used", path);
 	else
 		doc_row(d, DOC_PASS, "config", NULL, "%s valid, %u [vm] section(s)", path,
 			d->c.n_vms);
@@ -154,7 +162,8 @@ static void doc_iommu(struct doc *d, const char *cmdline)
 		return;
 	}
 	if (!dmar)
-		doc_row(d, DOC_FAIL, "iommu", "enable VT-d in the firmware setup (Chipset > VT-d), "
+		doc_row(d, DOC_FAIL, "iommu",
+			"enable VT-d in the firmware setup (Chipset > VT-d), "
 			"and boot with intel_iommu=on iommu=pt: " DOC_GRUB,
 			"no IOMMU groups and no ACPI DMAR table: VT-d is off in the firmware%s",
 			on ? "" : " and intel_iommu=on is missing");
@@ -162,8 +171,10 @@ static void doc_iommu(struct doc *d, const char *cmdline)
 		doc_row(d, DOC_FAIL, "iommu", "boot with intel_iommu=on iommu=pt: " DOC_GRUB,
 			"no IOMMU groups: intel_iommu=on is not on the kernel command line");
 	else
-		doc_row(d, DOC_FAIL, "iommu", "check 'dmesg | grep -i -e DMAR -e IOMMU' for why "
-			"the IOMMU did not start", "intel_iommu=on is set but there are no IOMMU groups");
+		doc_row(d, DOC_FAIL, "iommu",
+			"check 'dmesg | grep -i -e DMAR -e IOMMU' for why "
+			"the IOMMU did not start",
+			"intel_iommu=on is set but there are no IOMMU groups");
 }
 
 static unsigned long doc_param(const char *mod, const char *param, int *present)
@@ -189,7 +200,8 @@ static void doc_gpu_driver(struct doc *d)
 	unsigned long guc, max;
 
 	if (i915 && xe) {
-		doc_row(d, DOC_FAIL, "gpu-driver", "keep one: add module_blacklist=xe (i915-sriov-dkms) "
+		doc_row(d, DOC_FAIL, "gpu-driver",
+			"keep one: add module_blacklist=xe (i915-sriov-dkms) "
 			"or module_blacklist=i915 (xe) to the kernel command line: " DOC_GRUB,
 			"i915 and xe are both loaded: they fight over the iGPU");
 		return;
@@ -204,23 +216,27 @@ static void doc_gpu_driver(struct doc *d)
 		return;
 	}
 	if (!i915) {
-		doc_row(d, DOC_FAIL, "gpu-driver", "install i915-sriov-dkms and boot with "
-			DOC_I915_ARGS " (or the xe driver with " DOC_XE_ARGS ")",
+		doc_row(d, DOC_FAIL, "gpu-driver",
+			"install i915-sriov-dkms and boot with " DOC_I915_ARGS
+			" (or the xe driver with " DOC_XE_ARGS ")",
 			"neither i915 nor xe is loaded");
 		return;
 	}
 	guc = doc_param("i915", "enable_guc", &has_guc);
 	max = doc_param("i915", "max_vfs", &has_max);
 	if (!has_max)
-		doc_row(d, DOC_FAIL, "gpu-driver", "install i915-sriov-dkms (the in-tree i915 has no "
+		doc_row(d, DOC_FAIL, "gpu-driver",
+			"install i915-sriov-dkms (the in-tree i915 has no "
 			"SR-IOV for ADL-N) and boot with " DOC_I915_ARGS,
 			"i915 has no max_vfs parameter: it is not the SR-IOV build");
 	else if (guc != 3 || max == 0)
 		doc_row(d, DOC_FAIL, "gpu-driver", "boot with " DOC_I915_ARGS ": " DOC_GRUB,
 			"i915 has enable_guc = %lu, max_vfs = %lu (need 3 and 1..7)", guc, max);
 	else
-		doc_row(d, DOC_PASS, "gpu-driver", NULL, "i915 (SR-IOV) with enable_guc = 3, "
-			"max_vfs = %lu", max);
+		doc_row(d, DOC_PASS, "gpu-driver", NULL,
+			"i915 (SR-IOV) with enable_guc = 3, "
+			"max_vfs = %lu",
+			max);
 }
 
 static void doc_pf(struct doc *d)
@@ -230,8 +246,10 @@ static void doc_pf(struct doc *d)
 	struct x4_err e;
 
 	if (x4_sriov_find_pf(&d->c.host, &d->pf, &e) < 0) {
-		doc_row(d, DOC_FAIL, "sriov-pf", "load the SR-IOV GPU driver: i915-sriov-dkms with "
-			DOC_I915_ARGS ", or xe with " DOC_XE_ARGS "; then reboot", "%s", e.msg);
+		doc_row(d, DOC_FAIL, "sriov-pf",
+			"load the SR-IOV GPU driver: i915-sriov-dkms with " DOC_I915_ARGS
+			", or xe with " DOC_XE_ARGS "; then reboot",
+			"%s", e.msg);
 		return;
 	}
 	d->have_pf = 1;
@@ -239,7 +257,8 @@ static void doc_pf(struct doc *d)
 	x4_sriov_totalvfs(&d->pf, &total, &e);
 	x4_vfio_driver(&d->pf, drv, sizeof(drv), &e);
 	if (strcmp(drv, X4_VFIO_DRIVER) == 0)
-		doc_row(d, DOC_FAIL, "sriov-pf", "never pass the PF to a VM: remove its hostdev, "
+		doc_row(d, DOC_FAIL, "sriov-pf",
+			"never pass the PF to a VM: remove its hostdev, "
 			"then: echo > /sys/bus/pci/devices/%s/driver_override and reboot",
 			"PF %s is bound to vfio-pci: the host lost its GPU", a);
 	else
@@ -262,8 +281,10 @@ static void doc_vfs(struct doc *d)
 		return;
 	}
 	if (num == 0) {
-		doc_row(d, DOC_WARN, "vfs", "x4ctl vf create (x4ctl install adds a unit that does it "
-			"at boot; the hook also creates them when a VM starts)", "no VFs created yet");
+		doc_row(d, DOC_WARN, "vfs",
+			"x4ctl vf create (x4ctl install adds a unit that does it "
+			"at boot; the hook also creates them when a VM starts)",
+			"no VFs created yet");
 		return;
 	}
 	for (i = 1; i <= num && o < sizeof(list) - 64; i++) {
@@ -282,8 +303,10 @@ static void doc_vfs(struct doc *d)
 				      c ? " by " : "", c ? c->vm : "");
 	}
 	if (host)
-		doc_row(d, DOC_WARN, "vfs", "set sriov_drivers_autoprobe to 0 before creating VFs "
-			"(x4ctl vf remove; x4ctl vf create does it) so the host driver leaves them alone",
+		doc_row(d, DOC_WARN, "vfs",
+			"set sriov_drivers_autoprobe to 0 before creating VFs "
+			"(x4ctl vf remove; x4ctl vf create does it) so the host driver leaves them "
+			"alone",
 			"%u VFs, %u on the host's GPU driver: %s", num, host, list);
 	else
 		doc_row(d, DOC_PASS, "vfs", NULL, "%u VFs, %u held by VMs: %s", num, held, list);
@@ -296,7 +319,8 @@ static void doc_vfio(struct doc *d)
 	if (x4_vfio_loaded(&e) == 1)
 		doc_row(d, DOC_PASS, "vfio-pci", NULL, "vfio-pci loaded");
 	else
-		doc_row(d, DOC_FAIL, "vfio-pci", "modprobe vfio-pci; echo vfio-pci > "
+		doc_row(d, DOC_FAIL, "vfio-pci",
+			"modprobe vfio-pci; echo vfio-pci > "
 			"/etc/modules-load.d/vfio-pci.conf (to load it at boot)",
 			"vfio-pci is not loaded (/sys/bus/pci/drivers/vfio-pci missing)");
 }
@@ -355,9 +379,11 @@ static void doc_hook(struct doc *d)
 	else if (m < 0 || q < 0)
 		doc_row(d, DOC_FAIL, "hook", "x4ctl install (or chmod 755 the hook)", "%s", why);
 	else
-		doc_row(d, DOC_FAIL, "hook", "x4ctl install (as /etc/libvirt/hooks/qemu, or as "
-			"qemu.d/x4-sriov next to a hook you have), then restart libvirtd",
-			"x4-hook is not installed: libvirt will not create or check VFs at VM start");
+		doc_row(
+		    d, DOC_FAIL, "hook",
+		    "x4ctl install (as /etc/libvirt/hooks/qemu, or as "
+		    "qemu.d/x4-sriov next to a hook you have), then restart libvirtd",
+		    "x4-hook is not installed: libvirt will not create or check VFs at VM start");
 }
 
 static void doc_wrapper(struct doc *d)
@@ -371,17 +397,23 @@ static void doc_wrapper(struct doc *d)
 	    stat(path, &st) == 0 && (st.st_mode & S_IXOTH))
 		doc_row(d, DOC_PASS, "wrapper", NULL, "/usr/local/bin/qemu-x4 installed");
 	else
-		doc_row(d, DOC_FAIL, "wrapper", "x4ctl install (copies qemu-x4 to /usr/local/bin, "
-			"mode 0755)", "/usr/local/bin/qemu-x4 missing or not executable by the qemu user");
+		doc_row(d, DOC_FAIL, "wrapper",
+			"x4ctl install (copies qemu-x4 to /usr/local/bin, "
+			"mode 0755)",
+			"/usr/local/bin/qemu-x4 missing or not executable by the qemu user");
 	if (strstr(q, "qemu-x4"))
-		doc_row(d, DOC_FAIL, "qemu", "set qemu = /usr/bin/qemu-system-x86_64 in "
-			"x4-sriov.conf", "qemu = %s is the wrapper itself: it would exec itself", q);
+		doc_row(d, DOC_FAIL, "qemu",
+			"set qemu = /usr/bin/qemu-system-x86_64 in "
+			"x4-sriov.conf",
+			"qemu = %s is the wrapper itself: it would exec itself", q);
 	else if (x4_host_path(q, rpath, sizeof(rpath), &e) == 0 && stat(rpath, &st) == 0 &&
 		 (st.st_mode & S_IXOTH))
 		doc_row(d, DOC_PASS, "qemu", NULL, "real emulator %s", q);
 	else
-		doc_row(d, DOC_FAIL, "qemu", "apt install qemu-system-x86, or set qemu = in "
-			"x4-sriov.conf", "qemu = %s is missing or not executable", q);
+		doc_row(d, DOC_FAIL, "qemu",
+			"apt install qemu-system-x86, or set qemu = in "
+			"x4-sriov.conf",
+			"qemu = %s is missing or not executable", q);
 }
 
 static void doc_one_rom(struct doc *d, const char *scope, const struct x4_settings *s)
@@ -394,28 +426,37 @@ static void doc_one_rom(struct doc *d, const char *scope, const struct x4_settin
 
 	if (x4_host_path(s->rom, path, sizeof(path), &e) < 0 ||
 	    x4_rom_check_file(path, 0, 0, &info, &e) < 0) {
-		snprintf(fix, sizeof(fix), "extract the Intel GOP driver from the board's BIOS "
-			 "(UEFITool, 'Extract body') to %s, or clear rom in %s", s->rom, scope);
+		snprintf(fix, sizeof(fix),
+			 "extract the Intel GOP driver from the board's BIOS "
+			 "(UEFITool, 'Extract body') to %s, or clear rom in %s",
+			 s->rom, scope);
 		doc_row(d, DOC_FAIL, "rom", fix, "rom = %s (%s): %s", s->rom, scope, e.msg);
 		return;
 	}
 	if (s->rom_mode == X4_ROM_OPTIONROM && info.kind != X4_ROM_PCI_EFI) {
-		snprintf(fix, sizeof(fix), "x4ctl rom build --efi %s --out "
-			 "/var/lib/x4-sriov/gop.rom, then rom = /var/lib/x4-sriov/gop.rom", s->rom);
-		doc_row(d, DOC_FAIL, "rom", fix, "rom = %s (%s) is a %s but rom_mode = optionrom "
-			"needs a PCI option ROM with an EFI image", s->rom, scope,
-			x4_rom_kind_name(info.kind));
+		snprintf(fix, sizeof(fix),
+			 "x4ctl rom build --efi %s --out "
+			 "/var/lib/x4-sriov/gop.rom, then rom = /var/lib/x4-sriov/gop.rom",
+			 s->rom);
+		doc_row(d, DOC_FAIL, "rom", fix,
+			"rom = %s (%s) is a %s but rom_mode = optionrom "
+			"needs a PCI option ROM with an EFI image",
+			s->rom, scope, x4_rom_kind_name(info.kind));
 		return;
 	}
 	if (doc_qemu_user(&uid, &gid) == 0 && x4_lg_check_access(s->rom, uid, gid, 0, &e) < 0) {
-		snprintf(fix, sizeof(fix), "chmod 0644 %s and make its directories searchable "
-			 "(0755)", s->rom);
+		snprintf(fix, sizeof(fix),
+			 "chmod 0644 %s and make its directories searchable "
+			 "(0755)",
+			 s->rom);
 		doc_row(d, DOC_FAIL, "rom", fix, "%s", e.msg);
 		return;
 	}
 	if (info.kind == X4_ROM_PCI_LEGACY)
-		doc_row(d, DOC_WARN, "rom", "use the GOP driver (EFI) instead: OVMF ignores legacy "
-			"images", "rom = %s (%s) holds no EFI image", s->rom, scope);
+		doc_row(d, DOC_WARN, "rom",
+			"use the GOP driver (EFI) instead: OVMF ignores legacy "
+			"images",
+			"rom = %s (%s) holds no EFI image", s->rom, scope);
 	else
 		doc_row(d, DOC_PASS, "rom", NULL, "rom = %s (%s): %s%s%s", s->rom, scope,
 			x4_rom_kind_name(info.kind), info.warning[0] ? "; " : "", info.warning);
@@ -441,7 +482,8 @@ static void doc_roms(struct doc *d)
 		any = 1;
 	}
 	if (!any)
-		doc_row(d, DOC_WARN, "rom", "extract IntelGopDriver.efi from the board's BIOS with "
+		doc_row(d, DOC_WARN, "rom",
+			"extract IntelGopDriver.efi from the board's BIOS with "
 			"UEFITool and set rom = /var/lib/x4-sriov/IntelGopDriver.efi",
 			"no GOP ROM configured: Windows may show Code 43 for the VF");
 }
@@ -452,8 +494,10 @@ static void doc_state(struct doc *d)
 
 	if (x4_state_load(&d->st, &e) < 0) {
 		x4_state_init(&d->st);
-		doc_row(d, DOC_FAIL, "state", "when no VM of ours runs: rm " X4_STATE_FILE
-			" (x4-hook re-adopts running VMs at libvirtd's reconnect)", "%s", e.msg);
+		doc_row(d, DOC_FAIL, "state",
+			"when no VM of ours runs: rm " X4_STATE_FILE
+			" (x4-hook re-adopts running VMs at libvirtd's reconnect)",
+			"%s", e.msg);
 		return;
 	}
 	doc_row(d, DOC_PASS, "state", NULL, "%u VF claim(s) in " X4_STATE_FILE, d->st.n_claims);
@@ -508,8 +552,8 @@ int x4ctl_doctor(struct x4ctl *g, int argc, char **argv)
 		json_object_object_add(sum, "fail", json_object_new_int((int)d.n[DOC_FAIL]));
 		json_object_object_add(root, "rows", d.rows);
 		json_object_object_add(root, "summary", sum);
-		printf("%s\n", json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
-							      JSON_C_TO_STRING_NOSLASHESCAPE));
+		printf("%s\n", json_object_to_json_string_ext(
+				   root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
 		json_object_put(root);
 	} else {
 		printf("doctor: %u pass, %u warn, %u fail\n", d.n[DOC_PASS], d.n[DOC_WARN],

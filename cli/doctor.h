@@ -15,21 +15,21 @@ enum doc_status { DOC_PASS, DOC_WARN, DOC_FAIL };
 struct doc {
 	int json;
 	json_object *rows;
-	unsigned n[3];               /* rows per status */
+	unsigned n[3]; /* rows per status */
 	struct x4_config c;
 	int config_ok;
 	struct x4_pciaddr pf;
 	int have_pf;
 	struct x4_state st;
-	const char *uri;             /* libvirt URI for the VM checks */
-	const char *xml_files[16];   /* --xml FILE: check these domains instead of libvirt's */
+	const char *uri;	   /* libvirt URI for the VM checks */
+	const char *xml_files[16]; /* --xml FILE: check these domains instead of libvirt's */
 	unsigned n_xml;
 };
 
 /* Add one row: check name, status, fix (NULL for a pass), detail as printf. Printed at once in
  * text mode ("FAIL  check  detail" then "      fix: ..."). */
-void doc_row(struct doc *d, enum doc_status s, const char *check, const char *fix,
-	     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+void doc_row(struct doc *d, enum doc_status s, const char *check, const char *fix, const char *fmt,
+	     ...) __attribute__((format(printf, 5, 6)));
 
 /* The kvmfr module, device node, its access and size, qemu.conf's ACL and AppArmor lines. */
 void doc_check_lg(struct doc *d);

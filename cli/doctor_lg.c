@@ -72,16 +72,22 @@ static void lg_device(struct doc *d, const struct lg_use *u)
 
 	if (rc < 0) {
 		if (e.code == EEXIST)
-			snprintf(fix, sizeof(fix), "stop the VMs using it, rm %.63s, modprobe kvmfr "
+			snprintf(fix, sizeof(fix),
+				 "stop the VMs using it, rm %.63s, modprobe kvmfr "
 				 "static_size_mb=%llu (x4ctl install makes that happen at boot)",
 				 u->path, mb);
 		else if (e.code == EINVAL && strstr(e.msg, "wants"))
-			snprintf(fix, sizeof(fix), "make both agree: lg_size in x4-sriov.conf, or "
-				 "options kvmfr static_size_mb=%llu in /etc/modprobe.d/kvmfr.conf and "
-				 "reload kvmfr", mb);
+			snprintf(
+			    fix, sizeof(fix),
+			    "make both agree: lg_size in x4-sriov.conf, or "
+			    "options kvmfr static_size_mb=%llu in /etc/modprobe.d/kvmfr.conf and "
+			    "reload kvmfr",
+			    mb);
 		else
-			snprintf(fix, sizeof(fix), "modprobe kvmfr static_size_mb=%llu (x4ctl install "
-				 "writes modprobe.d and modules-load.d files for boot)", mb);
+			snprintf(fix, sizeof(fix),
+				 "modprobe kvmfr static_size_mb=%llu (x4ctl install "
+				 "writes modprobe.d and modules-load.d files for boot)",
+				 mb);
 		doc_row(d, DOC_FAIL, "kvmfr-device", fix, "%s", e.msg);
 		return;
 	}
@@ -97,10 +103,12 @@ static void lg_device(struct doc *d, const struct lg_use *u)
 		doc_row(d, DOC_WARN, "kvmfr-access", "install libvirt-daemon-system",
 			"no libvirt-qemu user to check %s against", u->path);
 	} else if (x4_lg_check_access(u->path, uid, gid, 1, &e) < 0) {
-		snprintf(fix, sizeof(fix), "install the udev rule SUBSYSTEM==\"kvmfr\", "
-			 "GROUP=\"kvm\", MODE=\"0660\" as /etc/udev/rules.d/99-kvmfr.rules (x4ctl "
-			 "install does), then udevadm trigger; or chgrp kvm %.63s && chmod 0660 %.63s",
-			 u->path, u->path);
+		snprintf(
+		    fix, sizeof(fix),
+		    "install the udev rule SUBSYSTEM==\"kvmfr\", "
+		    "GROUP=\"kvm\", MODE=\"0660\" as /etc/udev/rules.d/99-kvmfr.rules (x4ctl "
+		    "install does), then udevadm trigger; or chgrp kvm %.63s && chmod 0660 %.63s",
+		    u->path, u->path);
 		doc_row(d, DOC_FAIL, "kvmfr-access", fix, "%s", e.msg);
 	} else {
 		doc_row(d, DOC_PASS, "kvmfr-access", NULL, "the qemu user can read and write %s",
@@ -121,18 +129,22 @@ static void lg_acl(struct doc *d, const struct lg_use *u)
 			X4_QEMUCONF_PATH " not found: is libvirt installed?");
 		return;
 	}
-	snprintf(fix, sizeof(fix), "x4ctl install (merges it, keeping the file's comments), or "
-		 "add \"%.63s\" to cgroup_device_acl in " X4_QEMUCONF_PATH "; then restart libvirtd",
+	snprintf(fix, sizeof(fix),
+		 "x4ctl install (merges it, keeping the file's comments), or "
+		 "add \"%.63s\" to cgroup_device_acl in " X4_QEMUCONF_PATH
+		 "; then restart libvirtd",
 		 u->path);
 	if (x4_qemuconf_acl_parse(text, len, &acl, &e) < 0)
-		doc_row(d, DOC_FAIL, "qemu-acl", "fix " X4_QEMUCONF_PATH " at the line named",
-			"%s", e.msg);
+		doc_row(d, DOC_FAIL, "qemu-acl", "fix " X4_QEMUCONF_PATH " at the line named", "%s",
+			e.msg);
 	else if (!acl.present)
-		doc_row(d, DOC_FAIL, "qemu-acl", fix, "cgroup_device_acl is not set in "
-			X4_QEMUCONF_PATH ": QEMU may not open %s", u->path);
+		doc_row(d, DOC_FAIL, "qemu-acl", fix,
+			"cgroup_device_acl is not set in " X4_QEMUCONF_PATH
+			": QEMU may not open %s",
+			u->path);
 	else if (!x4_qemuconf_acl_has(&acl, u->path))
-		doc_row(d, DOC_FAIL, "qemu-acl", fix, "cgroup_device_acl in " X4_QEMUCONF_PATH
-			" does not list %s", u->path);
+		doc_row(d, DOC_FAIL, "qemu-acl", fix,
+			"cgroup_device_acl in " X4_QEMUCONF_PATH " does not list %s", u->path);
 	else
 		doc_row(d, DOC_PASS, "qemu-acl", NULL, "cgroup_device_acl lists %s", u->path);
 	free(text);
@@ -147,7 +159,8 @@ static int lg_apparmor_on(void)
 	if (x4_sysfs_exists("/sys/kernel/security/apparmor") == 1)
 		return 1;
 	return x4_sysfs_read("/sys/module/apparmor/parameters/enabled", buf, sizeof(buf), &e) ==
-		       0 && buf[0] == 'Y';
+		   0 &&
+	       buf[0] == 'Y';
 }
 
 static void lg_apparmor(struct doc *d, const struct lg_use *u, unsigned n)
@@ -163,11 +176,15 @@ static void lg_apparmor(struct doc *d, const struct lg_use *u, unsigned n)
 	text = doc_read_host(LG_AA_FILE, 1u << 20, &len);
 	for (i = 0; i < n; i++) {
 		snprintf(want, sizeof(want), "%s rw,", u[i].path);
-		snprintf(fix, sizeof(fix), "x4ctl install, or add the line '%s' to " LG_AA_FILE
-			 " and reload AppArmor (systemctl reload apparmor)", want);
-		if (!text || (!strstr(text, want) && !(u[i].kvmfr && strstr(text, "/dev/kvmfr[0-9] rw,"))))
-			doc_row(d, DOC_FAIL, "apparmor", fix, "AppArmor is enabled and " LG_AA_FILE
-				" does not allow %s", u[i].path);
+		snprintf(fix, sizeof(fix),
+			 "x4ctl install, or add the line '%s' to " LG_AA_FILE
+			 " and reload AppArmor (systemctl reload apparmor)",
+			 want);
+		if (!text ||
+		    (!strstr(text, want) && !(u[i].kvmfr && strstr(text, "/dev/kvmfr[0-9] rw,"))))
+			doc_row(d, DOC_FAIL, "apparmor", fix,
+				"AppArmor is enabled and " LG_AA_FILE " does not allow %s",
+				u[i].path);
 		else
 			doc_row(d, DOC_PASS, "apparmor", NULL, LG_AA_FILE " allows %s", u[i].path);
 	}
@@ -180,7 +197,8 @@ void doc_check_lg(struct doc *d)
 	unsigned n = lg_uses(&d->c, u, sizeof(u) / sizeof(u[0])), i, any_kvmfr = 0;
 
 	if (n == 0) {
-		doc_row(d, DOC_PASS, "looking-glass", NULL, "looking_glass = off everywhere: "
+		doc_row(d, DOC_PASS, "looking-glass", NULL,
+			"looking_glass = off everywhere: "
 			"kvmfr not needed");
 		lg_apparmor(d, u, 0);
 		return;
@@ -191,14 +209,19 @@ void doc_check_lg(struct doc *d)
 		if (x4_sysfs_exists("/sys/module/kvmfr") == 1)
 			doc_row(d, DOC_PASS, "kvmfr", NULL, "kvmfr module loaded");
 		else
-			doc_row(d, DOC_FAIL, "kvmfr", "build and load the Looking Glass kvmfr module "
-				"(looking-glass-module-dkms, or module/ of the LG source with dkms): "
-				"modprobe kvmfr static_size_mb=32", "kvmfr module not loaded");
+			doc_row(
+			    d, DOC_FAIL, "kvmfr",
+			    "build and load the Looking Glass kvmfr module "
+			    "(looking-glass-module-dkms, or module/ of the LG source with dkms): "
+			    "modprobe kvmfr static_size_mb=32",
+			    "kvmfr module not loaded");
 	}
 	for (i = 0; i < n; i++) {
 		if (!u[i].kvmfr) {
-			doc_row(d, DOC_PASS, "looking-glass", NULL, "shared memory file %s (no "
-				"kvmfr needed)", u[i].path);
+			doc_row(d, DOC_PASS, "looking-glass", NULL,
+				"shared memory file %s (no "
+				"kvmfr needed)",
+				u[i].path);
 			continue;
 		}
 		lg_device(d, &u[i]);

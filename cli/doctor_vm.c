@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* doctor, VMs: each domain that is ours (a VF hostdev or a [vm] section), read-only from libvirt. */
+/* doctor, VMs: each domain that is ours (a VF hostdev or a [vm] section), read-only from libvirt.
+ */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,8 +8,8 @@
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
 
-#include "domxml.h"
 #include "doctor.h"
+#include "domxml.h"
 #include "sriov.h"
 
 static void vm_silent(void *opaque, virErrorPtr err)
@@ -43,17 +44,23 @@ static void vm_check(struct doc *d, const char *xml, size_t len, const char *src
 	snprintf(check, sizeof(check), "vm %s", dom.name);
 	x4_config_for_vm(&d->c, dom.name, &s);
 	if (pf) {
-		snprintf(fix, sizeof(fix), "virsh edit %s: replace the hostdev %s with one of its "
-			 "VFs (x4ctl status)", dom.name, x4_pciaddr_format(&d->pf, a));
-		doc_row(d, DOC_FAIL, check, fix, "passes the PF %s itself: the host loses its GPU "
-			"and every VF fails", a);
+		snprintf(fix, sizeof(fix),
+			 "virsh edit %s: replace the hostdev %s with one of its "
+			 "VFs (x4ctl status)",
+			 dom.name, x4_pciaddr_format(&d->pf, a));
+		doc_row(d, DOC_FAIL, check, fix,
+			"passes the PF %s itself: the host loses its GPU "
+			"and every VF fails",
+			a);
 	}
 	if (vfs)
 		doc_row(d, DOC_PASS, check, NULL, "%u VF hostdev(s)", vfs);
 	else {
-		snprintf(fix, sizeof(fix), "virsh edit %s: add <hostdev mode='subsystem' type='pci' "
+		snprintf(fix, sizeof(fix),
+			 "virsh edit %s: add <hostdev mode='subsystem' type='pci' "
 			 "managed='yes'><source><address domain='0x0000' bus='0x00' slot='0x02' "
-			 "function='0x1'/></source></hostdev> (a free VF: x4ctl status)", dom.name);
+			 "function='0x1'/></source></hostdev> (a free VF: x4ctl status)",
+			 dom.name);
 		doc_row(d, DOC_FAIL, check, fix, "has a [vm] section but no VF hostdev");
 	}
 	needs_wrapper = s.lg != X4_LG_OFF || s.rom[0];
@@ -61,31 +68,43 @@ static void vm_check(struct doc *d, const char *xml, size_t len, const char *src
 	    strcmp(dom.emulator + strlen(dom.emulator) - 7, "qemu-x4") == 0) {
 		doc_row(d, DOC_PASS, check, NULL, "emulator %s", dom.emulator);
 	} else {
-		snprintf(fix, sizeof(fix), "virsh edit %s: <emulator>/usr/local/bin/qemu-x4"
-			 "</emulator>", dom.name);
-		doc_row(d, needs_wrapper ? DOC_FAIL : DOC_WARN, check, fix, "emulator is %s, not "
-			"qemu-x4: %s", dom.emulator[0] ? dom.emulator : "the default",
-			needs_wrapper ? "no Looking Glass device or GOP ROM will be added" :
-			"fine while looking_glass = off and no rom is set");
+		snprintf(fix, sizeof(fix),
+			 "virsh edit %s: <emulator>/usr/local/bin/qemu-x4"
+			 "</emulator>",
+			 dom.name);
+		doc_row(d, needs_wrapper ? DOC_FAIL : DOC_WARN, check, fix,
+			"emulator is %s, not "
+			"qemu-x4: %s",
+			dom.emulator[0] ? dom.emulator : "the default",
+			needs_wrapper ? "no Looking Glass device or GOP ROM will be added"
+				      : "fine while looking_glass = off and no rom is set");
 	}
 	for (i = 0; i < dom.n_videos; i++)
 		if (strcmp(dom.videos[i], "none") != 0)
 			break;
 	if (i < dom.n_videos) {
-		snprintf(fix, sizeof(fix), "virsh edit %s: make the only video <video><model "
-			 "type='none'/></video>", dom.name);
-		doc_row(d, DOC_FAIL, check, fix, "has an emulated display (video model %s): the "
-			"VF's Windows driver stops with Code 43", dom.videos[i]);
+		snprintf(fix, sizeof(fix),
+			 "virsh edit %s: make the only video <video><model "
+			 "type='none'/></video>",
+			 dom.name);
+		doc_row(d, DOC_FAIL, check, fix,
+			"has an emulated display (video model %s): the "
+			"VF's Windows driver stops with Code 43",
+			dom.videos[i]);
 	} else {
 		doc_row(d, DOC_PASS, check, NULL, "no emulated display");
 	}
 	if (strcmp(dom.cpu_mode, "host-passthrough") == 0) {
 		doc_row(d, DOC_PASS, check, NULL, "CPU host-passthrough");
 	} else {
-		snprintf(fix, sizeof(fix), "virsh edit %s: <cpu mode='host-passthrough' "
-			 "check='none'/>", dom.name);
-		doc_row(d, DOC_FAIL, check, fix, "CPU mode is %s, not host-passthrough (the Intel "
-			"driver needs the host CPU model)", dom.cpu_mode[0] ? dom.cpu_mode : "default");
+		snprintf(fix, sizeof(fix),
+			 "virsh edit %s: <cpu mode='host-passthrough' "
+			 "check='none'/>",
+			 dom.name);
+		doc_row(d, DOC_FAIL, check, fix,
+			"CPU mode is %s, not host-passthrough (the Intel "
+			"driver needs the host CPU model)",
+			dom.cpu_mode[0] ? dom.cpu_mode : "default");
 	}
 }
 
@@ -99,8 +118,10 @@ static void vm_from_files(struct doc *d)
 		size_t len = 0;
 
 		if (x4ctl_read_file(d->xml_files[i], X4_DOMXML_MAX_SIZE, &buf, &len, &e) < 0) {
-			doc_row(d, DOC_FAIL, "vm", "give a readable domain XML file (virsh dumpxml "
-				"NAME > FILE)", "%s", e.msg);
+			doc_row(d, DOC_FAIL, "vm",
+				"give a readable domain XML file (virsh dumpxml "
+				"NAME > FILE)",
+				"%s", e.msg);
 			continue;
 		}
 		vm_check(d, buf, len, d->xml_files[i]);
@@ -120,7 +141,8 @@ static void vm_from_libvirt(struct doc *d)
 	conn = virConnectOpenReadOnly(d->uri);
 	if (!conn) {
 		err = virGetLastError();
-		snprintf(fix, sizeof(fix), "start libvirtd (systemctl start libvirtd), or check a "
+		snprintf(fix, sizeof(fix),
+			 "start libvirtd (systemctl start libvirtd), or check a "
 			 "domain file with x4ctl doctor --xml FILE");
 		doc_row(d, DOC_WARN, "vms", fix, "cannot reach libvirt at %s: %s; VMs not checked",
 			d->uri, err && err->message ? err->message : "unknown error");

@@ -120,8 +120,7 @@ static int inst_acl_edit(const char *text, size_t len, char **out, size_t *out_l
 }
 
 /* Append the AppArmor lines once (their first line marks them). */
-static int inst_aa_edit(const char *text, size_t len, char **out, size_t *out_len,
-			struct x4_err *e)
+static int inst_aa_edit(const char *text, size_t len, char **out, size_t *out_len, struct x4_err *e)
 {
 	const char *nl = strchr(inst_aa, '\n');
 	char first[256];
@@ -203,11 +202,13 @@ static void inst_print_grub(void)
 		printf("kernel command line: /etc/default/grub already has %s\n", KERNEL_ARGS);
 		return;
 	}
-	printf("kernel command line (x4ctl does not edit the bootloader): in /etc/default/grub set\n"
-	       "  GRUB_CMDLINE_LINUX_DEFAULT=\"%s\"\n"
-	       "then run: update-grub && reboot\n"
-	       "(with the xe driver instead of i915-sriov-dkms: xe.max_vfs=7 xe.force_probe=46d1 "
-	       "module_blacklist=i915)\n", line);
+	printf(
+	    "kernel command line (x4ctl does not edit the bootloader): in /etc/default/grub set\n"
+	    "  GRUB_CMDLINE_LINUX_DEFAULT=\"%s\"\n"
+	    "then run: update-grub && reboot\n"
+	    "(with the xe driver instead of i915-sriov-dkms: xe.max_vfs=7 xe.force_probe=46d1 "
+	    "module_blacklist=i915)\n",
+	    line);
 }
 
 static int inst_run(struct inst *in, const struct x4ctl *g, const char *from, struct x4_err *e)
@@ -231,8 +232,8 @@ static int inst_run(struct inst *in, const struct x4ctl *g, const char *from, st
 		return rc;
 	snprintf(mb, sizeof(mb), "%llu", inst_lg_mb(g));
 	if ((rc = inst_tfile(in, "x4-sriov.conf", NULL, NULL, P_CONFIG, 1, e)) < 0 ||
-	    (rc = inst_tfile(in, "kvmfr-modprobe.conf", "@STATIC_SIZE_MB@", mb, P_MODPROBE, 0,
-			     e)) < 0 ||
+	    (rc = inst_tfile(in, "kvmfr-modprobe.conf", "@STATIC_SIZE_MB@", mb, P_MODPROBE, 0, e)) <
+		0 ||
 	    (rc = inst_tfile(in, "modules-load.conf", NULL, NULL, P_MODLOAD, 0, e)) < 0 ||
 	    (rc = inst_tfile(in, "99-kvmfr.rules", NULL, NULL, P_UDEV, 0, e)) < 0 ||
 	    (rc = inst_tfile(in, "x4-sriov-vfs.service", "@X4CTL@", P_X4CTL, P_UNIT, 0, e)) < 0 ||
@@ -243,7 +244,8 @@ static int inst_run(struct inst *in, const struct x4ctl *g, const char *from, st
 			       "added /dev/kvmfr0 to cgroup_device_acl", e);
 	else
 		printf("skipping %s: not found (install libvirt-daemon-system, then run x4ctl "
-		       "install again)\n", X4_QEMUCONF_PATH);
+		       "install again)\n",
+		       X4_QEMUCONF_PATH);
 	if (rc < 0)
 		return rc;
 	if (inst_exists("/sys/kernel/security/apparmor") || inst_exists("/etc/apparmor.d")) {
@@ -253,8 +255,10 @@ static int inst_run(struct inst *in, const struct x4ctl *g, const char *from, st
 		snprintf(inst_aa, sizeof(inst_aa), "%s", aa);
 		free(aa);
 		if (inst_exists(P_AA_LOCAL))
-			rc = inst_edit(in, P_AA_LOCAL, inst_aa_edit, "allowed the Looking Glass "
-				       "device and x4-sriov's ROMs", e);
+			rc = inst_edit(in, P_AA_LOCAL, inst_aa_edit,
+				       "allowed the Looking Glass "
+				       "device and x4-sriov's ROMs",
+				       e);
 		else
 			rc = inst_file(in, P_AA_LOCAL, inst_aa, strlen(inst_aa), 0644, 0, e);
 		if (rc < 0)
@@ -265,7 +269,7 @@ static int inst_run(struct inst *in, const struct x4ctl *g, const char *from, st
 
 int x4ctl_install(struct x4ctl *g, int argc, char **argv)
 {
-	struct inst in = { 0 };
+	struct inst in = {0};
 	const char *from = NULL, *tdir = NULL;
 	char self[PATH_MAX];
 	struct x4_err e;
@@ -290,20 +294,22 @@ int x4ctl_install(struct x4ctl *g, int argc, char **argv)
 	free(in.loaded);
 	if (rc < 0)
 		return x4ctl_fail("install: %s (what was done so far is in " INST_MANIFEST
-				  "; x4ctl uninstall undoes it)", e.msg);
+				  "; x4ctl uninstall undoes it)",
+				  e.msg);
 	if (!dry && in.changed == 0)
-		printf("nothing to change: x4-sriov is installed%s%s\n", *x4_root() ? " under " : "",
-		       x4_root());
+		printf("nothing to change: x4-sriov is installed%s%s\n",
+		       *x4_root() ? " under " : "", x4_root());
 	else if (!dry)
-		printf("done: restart libvirtd so it sees the hook and qemu.conf (systemctl restart "
-		       "libvirtd); enable the boot unit with systemctl daemon-reload\n");
+		printf(
+		    "done: restart libvirtd so it sees the hook and qemu.conf (systemctl restart "
+		    "libvirtd); enable the boot unit with systemctl daemon-reload\n");
 	inst_print_grub();
 	return 0;
 }
 
 int x4ctl_uninstall(struct x4ctl *g, int argc, char **argv)
 {
-	struct inst in = { 0 };
+	struct inst in = {0};
 	const char *from = NULL, *tdir = NULL;
 	struct x4_err e;
 	unsigned bad;
@@ -327,7 +333,8 @@ int x4ctl_uninstall(struct x4ctl *g, int argc, char **argv)
 	free(in.loaded);
 	if (bad)
 		return x4ctl_fail("uninstall: %u item(s) changed since install were kept (listed "
-				  "above)", bad);
+				  "above)",
+				  bad);
 	printf("uninstalled: every file x4ctl install wrote is gone or restored\n");
 	return 0;
 }

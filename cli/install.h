@@ -17,9 +17,9 @@
 
 struct inst {
 	int dry_run;
-	json_object *entries;  /* manifest: [{type, path, hash, target, backup}], in order done */
-	char *loaded;          /* manifest text as read ("" when none) */
-	unsigned changed;      /* operations that changed the tree */
+	json_object *entries; /* manifest: [{type, path, hash, target, backup}], in order done */
+	char *loaded;	      /* manifest text as read ("" when none) */
+	unsigned changed;     /* operations that changed the tree */
 	unsigned failed;
 };
 

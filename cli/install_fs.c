@@ -90,7 +90,9 @@ int inst_manifest_load(struct inst *in, struct x4_err *e)
 	    !json_object_is_type(arr, json_type_array)) {
 		free(buf);
 		json_object_put(root);
-		return x4_fail(e, EBADMSG, INST_MANIFEST " is damaged: x4ctl cannot tell what it "
+		return x4_fail(e, EBADMSG,
+			       INST_MANIFEST
+			       " is damaged: x4ctl cannot tell what it "
 			       "installed; restore it from a backup or remove the files by hand");
 	}
 	json_object_put(in->entries);
@@ -108,7 +110,7 @@ static char *inst_manifest_text(struct inst *in)
 	json_object_object_add(root, "version", json_object_new_int(1));
 	json_object_object_add(root, "entries", json_object_get(in->entries));
 	s = strdup(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
-						  JSON_C_TO_STRING_NOSLASHESCAPE));
+							    JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(root);
 	return s;
 }
@@ -433,8 +435,9 @@ unsigned inst_undo_all(struct inst *in)
 
 		for (i = 0; i < n; i++)
 			if (failed[i])
-				json_object_array_add(left, json_object_get(
-					json_object_array_get_idx(in->entries, i)));
+				json_object_array_add(
+				    left,
+				    json_object_get(json_object_array_get_idx(in->entries, i)));
 		json_object_put(in->entries);
 		in->entries = left;
 		in->dry_run = 0;

@@ -15,9 +15,8 @@ static int lgsize_parse(const char *s, unsigned *w, unsigned *h)
 	unsigned long a, b;
 	char *x;
 
-	if (strlen(s) >= sizeof(buf))
+	if ((size_t)snprintf(buf, sizeof(buf), "%s", s) >= sizeof(buf))
 		return -1;
-	strcpy(buf, s);
 	x = strchr(buf, 'x');
 	if (!x)
 		return -1;
@@ -56,11 +55,13 @@ int x4ctl_lgsize(struct x4ctl *g, int argc, char **argv)
 		return x4ctl_usage("lg-size", LGSIZE_SYN);
 	if (lgsize_parse(res, &w, &h))
 		return x4ctl_fail("lg-size: '%s' is not a resolution: give WIDTHxHEIGHT, e.g. "
-				  "1920x1080", res);
+				  "1920x1080",
+				  res);
 	size = x4_lg_size_for(w, h, hdr);
 	if (size == 0 || size > (1ULL << 30))
 		return x4ctl_fail("lg-size: %ux%u needs more than 1 GiB of shared memory: "
-				  "choose a smaller resolution", w, h);
+				  "choose a smaller resolution",
+				  w, h);
 	printf("%ux%u %s: %s (%llu bytes)\n", w, h, hdr ? "HDR" : "SDR",
 	       x4ctl_size_str(size, s, sizeof(s)), (unsigned long long)size);
 	printf("x4-sriov.conf: lg_size = %lluM\n", (unsigned long long)(size >> 20));

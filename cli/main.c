@@ -9,27 +9,28 @@
 #include "x4ctl.h"
 
 static const char usage_text[] =
-	"usage: x4ctl [--root DIR] [--config FILE] COMMAND [ARGS]\n"
-	"Set up and check iGPU SR-IOV passthrough and Looking Glass for libvirt (x4ctl(8)).\n"
-	"\n"
-	"Commands:\n"
-	"  doctor [--json] [--xml FILE]...   check every precondition, with the fix for each failure\n"
-	"  status [--json]                   PF, VFs (driver, IOMMU group, VM), Looking Glass devices\n"
-	"  vf create [N] | vf remove         create N VFs (default num_vfs) or remove them all\n"
-	"  vf bind ADDR | vf unbind ADDR     move a VF to vfio-pci or give it back\n"
-	"  lg-size WxH [--hdr]               Looking Glass memory size and kvmfr static_size_mb\n"
-	"  rom check FILE                    what a ROM/EFI file is and whether it fits the VF\n"
-	"  rom build --efi FILE --out FILE [--vendor ID --device ID]\n"
-	"                                    wrap an EFI GOP driver into a PCI option ROM\n"
-	"  install [--dry-run] [--from DIR]  set up the host (hook, wrapper, config, kvmfr, qemu.conf)\n"
-	"  uninstall                         undo install, restoring every file it changed\n"
-	"  define --name NAME [options]      define a Windows 11 VM with a VF (--print: XML only)\n"
-	"\n"
-	"Global options:\n"
-	"  --root DIR      act on the host tree under DIR (same as X4_ROOT=DIR)\n"
-	"  --config FILE   read FILE instead of /etc/x4-sriov/x4-sriov.conf (same as X4_CONFIG)\n"
-	"  --help, --version\n"
-	"Run 'x4ctl COMMAND --help' for a command's options.\n";
+    "usage: x4ctl [--root DIR] [--config FILE] COMMAND [ARGS]\n"
+    "Set up and check iGPU SR-IOV passthrough and Looking Glass for libvirt (x4ctl(8)).\n"
+    "\n"
+    "Commands:\n"
+    "  doctor [--json] [--xml FILE]...   check every precondition, with the fix for each failure\n"
+    "  status [--json]                   PF, VFs (driver, IOMMU group, VM), Looking Glass devices\n"
+    "  vf create [N] | vf remove         create N VFs (default num_vfs) or remove them all\n"
+    "  vf bind ADDR | vf unbind ADDR     move a VF to vfio-pci or give it back\n"
+    "  lg-size WxH [--hdr]               Looking Glass memory size and kvmfr static_size_mb\n"
+    "  rom check FILE                    what a ROM/EFI file is and whether it fits the VF\n"
+    "  rom build --efi FILE --out FILE [--vendor ID --device ID]\n"
+    "                                    wrap an EFI GOP driver into a PCI option ROM\n"
+    "  install [--dry-run] [--from DIR]  set up the host (hook, wrapper, config, kvmfr, "
+    "qemu.conf)\n"
+    "  uninstall                         undo install, restoring every file it changed\n"
+    "  define --name NAME [options]      define a Windows 11 VM with a VF (--print: XML only)\n"
+    "\n"
+    "Global options:\n"
+    "  --root DIR      act on the host tree under DIR (same as X4_ROOT=DIR)\n"
+    "  --config FILE   read FILE instead of /etc/x4-sriov/x4-sriov.conf (same as X4_CONFIG)\n"
+    "  --help, --version\n"
+    "Run 'x4ctl COMMAND --help' for a command's options.\n";
 
 int x4ctl_fail(const char *fmt, ...)
 {
@@ -37,6 +38,7 @@ int x4ctl_fail(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
+	/* NOLINTNEXTLINE(clang-analyzer-valist.Uninitialized): a false positive, ap is started */
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
 	fprintf(stderr, "x4ctl: %s\n", line);
@@ -100,15 +102,15 @@ struct main_cmd {
 };
 
 static const struct main_cmd main_cmds[] = {
-	{ "doctor", x4ctl_doctor },   { "status", x4ctl_status },
-	{ "vf", x4ctl_vf },           { "lg-size", x4ctl_lgsize },
-	{ "rom", x4ctl_rom },         { "install", x4ctl_install },
-	{ "uninstall", x4ctl_uninstall }, { "define", x4ctl_define },
+    {"doctor", x4ctl_doctor},	    {"status", x4ctl_status}, {"vf", x4ctl_vf},
+    {"lg-size", x4ctl_lgsize},	    {"rom", x4ctl_rom},	      {"install", x4ctl_install},
+    {"uninstall", x4ctl_uninstall}, {"define", x4ctl_define},
 };
 
 int main(int argc, char **argv)
 {
-	struct x4ctl g = { .config = NULL, .argv0 = argv[0] };
+	struct x4ctl g = {.config = NULL, .argv0 = argv[0]};
+	const char *env_config;
 	int i = 1;
 	size_t k;
 
@@ -127,7 +129,8 @@ int main(int argc, char **argv)
 			return x4ctl_fail("%s needs an argument: see x4ctl --help", a);
 		if (strcmp(a, "--root") == 0) {
 			if (argv[i + 1][0] != '/')
-				return x4ctl_fail("--root %s: give an absolute directory", argv[i + 1]);
+				return x4ctl_fail("--root %s: give an absolute directory",
+						  argv[i + 1]);
 			setenv("X4_ROOT", argv[i + 1], 1);
 		} else if (strcmp(a, "--config") == 0) {
 			g.config = argv[i + 1];
@@ -141,8 +144,9 @@ int main(int argc, char **argv)
 		fputs(usage_text, stderr);
 		return 2;
 	}
-	if (!g.config && getenv("X4_CONFIG") && *getenv("X4_CONFIG"))
-		g.config = getenv("X4_CONFIG");
+	env_config = getenv("X4_CONFIG");
+	if (!g.config && env_config && *env_config)
+		g.config = env_config;
 	for (k = 0; k < sizeof(main_cmds) / sizeof(main_cmds[0]); k++)
 		if (strcmp(argv[i], main_cmds[k].name) == 0)
 			return main_cmds[k].fn(&g, argc - i, argv + i);

@@ -63,7 +63,8 @@ static int rom_check(const struct x4ctl *g, const char *file)
 		printf("pe: %s, machine 0x%04x, subsystem %u\n", info.pe32plus ? "PE32+" : "PE32",
 		       info.pe_machine, info.pe_subsystem);
 		if (info.pe_machine != X4_PE_MACHINE_X64) {
-			printf("fits: no: not an x86-64 EFI driver (OVMF runs x64 or EBC images)\n");
+			printf(
+			    "fits: no: not an x86-64 EFI driver (OVMF runs x64 or EBC images)\n");
 			fits = 0;
 		} else if (info.pe_subsystem != X4_PE_SUBSYSTEM_EFI_BOOT_DRIVER &&
 			   info.pe_subsystem != X4_PE_SUBSYSTEM_EFI_RUNTIME_DRIVER) {
@@ -75,8 +76,9 @@ static int rom_check(const struct x4ctl *g, const char *file)
 			const struct x4_rom_image *im = &info.images[i];
 
 			printf("image %u: offset 0x%zx, %zu bytes, %04x:%04x, class %06x, code "
-			       "type %u%s%s\n", i, im->offset, im->length, im->vendor, im->device,
-			       im->class_code, im->code_type,
+			       "type %u%s%s\n",
+			       i, im->offset, im->length, im->vendor, im->device, im->class_code,
+			       im->code_type,
 			       im->code_type == X4_ROM_CODE_EFI ? " (EFI)" : " (x86)",
 			       (im->indicator & 0x80) ? ", last" : "");
 		}
@@ -86,9 +88,10 @@ static int rom_check(const struct x4ctl *g, const char *file)
 			       "driver: x4ctl rom build)\n");
 			fits = 0;
 		} else if (ven && (info.vendor != ven || info.device != dev)) {
-			printf("fits: no: built for %04x:%04x but the VF is %04x:%04x (rebuild: x4ctl "
-			       "rom build --device 0x%04x)\n", info.vendor, info.device, ven, dev,
-			       dev);
+			printf(
+			    "fits: no: built for %04x:%04x but the VF is %04x:%04x (rebuild: x4ctl "
+			    "rom build --device 0x%04x)\n",
+			    info.vendor, info.device, ven, dev, dev);
 			fits = 0;
 		}
 	}
@@ -98,7 +101,8 @@ static int rom_check(const struct x4ctl *g, const char *file)
 		if (ven)
 			printf("fits: yes: the VF is %04x:%04x; use rom_mode = %s\n", ven, dev,
 			       info.kind == X4_ROM_PE32_EFI ? "raw (or optionrom after x4ctl rom "
-							      "build)" : "raw");
+							      "build)"
+							    : "raw");
 		else
 			printf("fits: yes (no PF found to compare ids with)\n");
 	}
@@ -164,8 +168,8 @@ static int rom_build(const struct x4ctl *g, int argc, char **argv)
 			unsigned long *p = a[2] == 'v' ? &v : &d;
 
 			if (x4ctl_parse_uint(argv[++i], 1, 0xfffe, p))
-				return x4ctl_fail("rom build: %s '%s': give a PCI id like 0x46d1", a,
-						  argv[i]);
+				return x4ctl_fail("rom build: %s '%s': give a PCI id like 0x46d1",
+						  a, argv[i]);
 		} else {
 			return x4ctl_usage("rom", ROM_SYN);
 		}
@@ -178,8 +182,8 @@ static int rom_build(const struct x4ctl *g, int argc, char **argv)
 	}
 	if (x4ctl_read_file(efi, X4_ROM_MAX_SIZE, &pe, &len, &e) < 0)
 		return x4ctl_fail("rom build: %s", e.msg);
-	if (x4_rom_build_efi((const uint8_t *)pe, len, (uint16_t)v, (uint16_t)d, &rom, &rlen,
-			     &e) < 0) {
+	if (x4_rom_build_efi((const uint8_t *)pe, len, (uint16_t)v, (uint16_t)d, &rom, &rlen, &e) <
+	    0) {
 		free(pe);
 		return x4ctl_fail("rom build: %s: %s", efi, e.msg);
 	}

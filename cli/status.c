@@ -16,8 +16,8 @@
 #include "vfio.h"
 #include "x4ctl.h"
 
-static json_object *status_pf(const struct x4_settings *s, struct x4_pciaddr *pf,
-			      unsigned *numvfs, int *have_pf, struct x4_err *e)
+static json_object *status_pf(const struct x4_settings *s, struct x4_pciaddr *pf, unsigned *numvfs,
+			      int *have_pf, struct x4_err *e)
 {
 	json_object *o = json_object_new_object();
 	struct x4_pcidev d;
@@ -51,8 +51,7 @@ static json_object *status_pf(const struct x4_settings *s, struct x4_pciaddr *pf
 	return o;
 }
 
-static json_object *status_vfs(const struct x4_pciaddr *pf, unsigned numvfs,
-			       struct x4_state *st)
+static json_object *status_vfs(const struct x4_pciaddr *pf, unsigned numvfs, struct x4_state *st)
 {
 	json_object *arr = json_object_new_array();
 	unsigned i, grp;
@@ -70,11 +69,13 @@ static json_object *status_vfs(const struct x4_pciaddr *pf, unsigned numvfs,
 			json_object_array_add(arr, o);
 			continue;
 		}
-		json_object_object_add(o, "address", json_object_new_string(x4_pciaddr_format(&vf, a)));
+		json_object_object_add(o, "address",
+				       json_object_new_string(x4_pciaddr_format(&vf, a)));
 		x4_vfio_driver(&vf, drv, sizeof(drv), &e);
 		json_object_object_add(o, "driver", json_object_new_string(drv));
-		json_object_object_add(o, "iommu_group", x4_iommu_group(&vf, &grp, &e) == 0 ?
-					json_object_new_int((int)grp) : NULL);
+		json_object_object_add(
+		    o, "iommu_group",
+		    x4_iommu_group(&vf, &grp, &e) == 0 ? json_object_new_int((int)grp) : NULL);
 		c = x4_state_find_vf(st, &vf);
 		json_object_object_add(o, "vm", c ? json_object_new_string(c->vm) : NULL);
 		json_object_array_add(arr, o);
@@ -98,23 +99,26 @@ static json_object *status_lg(const struct x4_config *c)
 
 		snprintf(abs, sizeof(abs), "/dev/kvmfr%u", i);
 		if (x4_host_path(abs, path, sizeof(path), &e) == 0 && stat(path, &st) == 0)
-			kind = S_ISCHR(st.st_mode) ? "char device" :
-			       S_ISREG(st.st_mode) ? "plain file (kvmfr was not loaded)" : "other";
+			kind = S_ISCHR(st.st_mode)   ? "char device"
+			       : S_ISREG(st.st_mode) ? "plain file (kvmfr was not loaded)"
+						     : "other";
 		if (!have_size && strcmp(kind, "missing") == 0)
 			continue;
 		o = json_object_new_object();
 		json_object_object_add(o, "path", json_object_new_string(abs));
 		json_object_object_add(o, "kind", json_object_new_string(kind));
-		json_object_object_add(o, "static_size", have_size ?
-					json_object_new_int64((int64_t)size) : NULL);
+		json_object_object_add(o, "static_size",
+				       have_size ? json_object_new_int64((int64_t)size) : NULL);
 		json_object_array_add(arr, o);
 	}
 	if (c->host.lg != X4_LG_OFF) {
 		json_object *o = json_object_new_object();
 
-		json_object_object_add(o, "config", json_object_new_string(
-			c->host.lg == X4_LG_KVMFR ? c->host.lg_path : "shm"));
-		json_object_object_add(o, "lg_size", json_object_new_int64((int64_t)c->host.lg_size));
+		json_object_object_add(
+		    o, "config",
+		    json_object_new_string(c->host.lg == X4_LG_KVMFR ? c->host.lg_path : "shm"));
+		json_object_object_add(o, "lg_size",
+				       json_object_new_int64((int64_t)c->host.lg_size));
 		json_object_array_add(arr, o);
 	}
 	return arr;
@@ -135,8 +139,9 @@ static void status_print(json_object *root)
 		       json_object_get_string(json_object_object_get(pf, "address")),
 		       json_object_get_string(json_object_object_get(pf, "id")),
 		       json_object_get_string(json_object_object_get(pf, "name")),
-		       *json_object_get_string(json_object_object_get(pf, "driver")) ?
-		       json_object_get_string(json_object_object_get(pf, "driver")) : "(none)",
+		       *json_object_get_string(json_object_object_get(pf, "driver"))
+			   ? json_object_get_string(json_object_object_get(pf, "driver"))
+			   : "(none)",
 		       json_object_get_int(json_object_object_get(pf, "numvfs")),
 		       json_object_get_int(json_object_object_get(pf, "totalvfs")),
 		       json_object_get_int(json_object_object_get(pf, "autoprobe")));
@@ -149,11 +154,13 @@ static void status_print(json_object *root)
 			json_object *o = json_object_array_get_idx(vfs, i);
 			json_object *g = json_object_object_get(o, "iommu_group");
 			json_object *vm = json_object_object_get(o, "vm");
-			const char *drv = json_object_get_string(json_object_object_get(o, "driver"));
+			const char *drv =
+			    json_object_get_string(json_object_object_get(o, "driver"));
 			char grp[16] = "-";
 
 			if (json_object_object_get_ex(o, "error", &v)) {
-				printf("%-3d %s\n", json_object_get_int(json_object_object_get(o, "index")),
+				printf("%-3d %s\n",
+				       json_object_get_int(json_object_object_get(o, "index")),
 				       json_object_get_string(v));
 				continue;
 			}
@@ -171,7 +178,8 @@ static void status_print(json_object *root)
 		char s[32] = "no kvmfr size";
 
 		if (json_object_object_get_ex(o, "config", &v)) {
-			uint64_t b = (uint64_t)json_object_get_int64(json_object_object_get(o, "lg_size"));
+			uint64_t b =
+			    (uint64_t)json_object_get_int64(json_object_object_get(o, "lg_size"));
 
 			printf("Looking Glass config: %s, lg_size %s\n", json_object_get_string(v),
 			       b ? x4ctl_size_str(b, s, sizeof(s)) : "auto");
@@ -214,12 +222,12 @@ int x4ctl_status(struct x4ctl *g, int argc, char **argv)
 		fprintf(stderr, "x4ctl: warning: %s\n", e.msg);
 	root = json_object_new_object();
 	json_object_object_add(root, "pf", status_pf(&c.host, &pf, &numvfs, &have_pf, &e));
-	json_object_object_add(root, "vfs", have_pf ? status_vfs(&pf, numvfs, &st) :
-				json_object_new_array());
+	json_object_object_add(root, "vfs",
+			       have_pf ? status_vfs(&pf, numvfs, &st) : json_object_new_array());
 	json_object_object_add(root, "looking_glass", status_lg(&c));
 	if (json)
-		printf("%s\n", json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
-							      JSON_C_TO_STRING_NOSLASHESCAPE));
+		printf("%s\n", json_object_to_json_string_ext(
+				   root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
 	else
 		status_print(root);
 	rc = have_pf ? 0 : 1;

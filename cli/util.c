@@ -38,7 +38,7 @@ static int util_is_dir(const char *p)
 
 int x4ctl_templates_dir(const char *opt, char *out, size_t n, struct x4_err *e)
 {
-	static const char *const rel[] = { "../../templates", "../share/x4-sriov/templates" };
+	static const char *const rel[] = {"../../templates", "../share/x4-sriov/templates"};
 	char self[PATH_MAX];
 	size_t i;
 
@@ -53,8 +53,10 @@ int x4ctl_templates_dir(const char *opt, char *out, size_t n, struct x4_err *e)
 			if ((size_t)snprintf(out, n, "%s/%s", self, rel[i]) < n && util_is_dir(out))
 				return 0;
 		}
-	return x4_fail(e, ENOENT, "cannot find the x4-sriov templates next to %s: pass "
-		       "--templates DIR (the source tree's templates/)", self);
+	return x4_fail(e, ENOENT,
+		       "cannot find the x4-sriov templates next to %s: pass "
+		       "--templates DIR (the source tree's templates/)",
+		       self);
 }
 
 int x4ctl_read_file(const char *path, size_t cap, char **buf, size_t *len, struct x4_err *e)

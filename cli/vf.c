@@ -60,13 +60,15 @@ static int vf_create(const struct x4ctl *g, int argc, char **argv)
 		goto out;
 	}
 	if (argc == 3 && x4ctl_parse_uint(argv[2], 1, total ? total : 1, &n)) {
-		rc = x4ctl_fail("vf create: '%s' is not a VF count: give 1..%u (sriov_totalvfs of %s)",
-				argv[2], total, a);
+		rc = x4ctl_fail(
+		    "vf create: '%s' is not a VF count: give 1..%u (sriov_totalvfs of %s)", argv[2],
+		    total, a);
 		goto out;
 	}
 	if (n > total) {
 		rc = x4ctl_fail("vf create: num_vfs = %lu but %s supports %u: lower num_vfs in "
-				"x4-sriov.conf", n, a, total);
+				"x4-sriov.conf",
+				n, a, total);
 		goto out;
 	}
 	if (now == n) {
@@ -99,8 +101,9 @@ static int vf_remove(const struct x4ctl *g)
 		return 1;
 	if (v.st.n_claims > 0) {
 		rc = x4ctl_fail("vf remove: VF %s is held by VM '%s': stop the VM first (virsh "
-				"shutdown %s)", x4_pciaddr_format(&v.st.claims[0].vf, b),
-				v.st.claims[0].vm, v.st.claims[0].vm);
+				"shutdown %s)",
+				x4_pciaddr_format(&v.st.claims[0].vf, b), v.st.claims[0].vm,
+				v.st.claims[0].vm);
 		goto out;
 	}
 	if (x4_sriov_remove(&v.pf, &e) < 0) {
@@ -128,17 +131,21 @@ static int vf_bind(const struct x4ctl *g, const char *cmd, const char *text)
 	if (vf_open(g, &v))
 		return 1;
 	if (x4_pciaddr_equal(&dev, &v.pf)) {
-		rc = x4ctl_fail("vf %s: %s is the PF (the host's GPU): never unbind or pass it; use "
-				"one of its VFs (x4ctl status)", cmd, a);
+		rc =
+		    x4ctl_fail("vf %s: %s is the PF (the host's GPU): never unbind or pass it; use "
+			       "one of its VFs (x4ctl status)",
+			       cmd, a);
 		goto out;
 	}
 	if (!x4_sriov_is_vf_of(&v.pf, &dev)) {
-		rc = x4ctl_fail("vf %s: %s is not a VF of the managed PF: see x4ctl status", cmd, a);
+		rc =
+		    x4ctl_fail("vf %s: %s is not a VF of the managed PF: see x4ctl status", cmd, a);
 		goto out;
 	}
 	cl = x4_state_find_vf(&v.st, &dev);
 	if (cl) {
-		rc = x4ctl_fail("vf %s: VF %s is held by VM '%s': stop the VM first", cmd, a, cl->vm);
+		rc = x4ctl_fail("vf %s: VF %s is held by VM '%s': stop the VM first", cmd, a,
+				cl->vm);
 		goto out;
 	}
 	if (strcmp(cmd, "bind") == 0)

@@ -12,8 +12,7 @@
 
 /* libvirt 9.0's built-in list (qemu.conf's commented example): kept when we add ours. */
 static const char *const qc_defaults[] = {
-	"/dev/null", "/dev/full", "/dev/zero", "/dev/random", "/dev/urandom", "/dev/ptmx",
-	"/dev/kvm",
+    "/dev/null", "/dev/full", "/dev/zero", "/dev/random", "/dev/urandom", "/dev/ptmx", "/dev/kvm",
 };
 
 struct qc_scan {
@@ -75,8 +74,10 @@ static int qc_skip_value(struct qc_scan *s, struct x4_err *e)
 	do {
 		qc_skip(s);
 		if (s->i >= s->len)
-			return depth ? x4_fail(e, EINVAL, "qemu.conf: unterminated list at the end "
-					       "of the file: fix the file") : 0;
+			return depth ? x4_fail(e, EINVAL,
+					       "qemu.conf: unterminated list at the end "
+					       "of the file: fix the file")
+				     : 0;
 		if (s->t[s->i] == '"' || s->t[s->i] == '\'') {
 			if (qc_string(s, &b, &end, e) < 0)
 				return -EINVAL;
@@ -103,15 +104,19 @@ static int qc_list(struct qc_scan *s, struct x4_qemuconf_acl *acl, struct x4_err
 
 	qc_skip(s);
 	if (s->i >= s->len || s->t[s->i] != '[')
-		return x4_fail(e, EINVAL, "qemu.conf line %u: cgroup_device_acl is not a list: "
-			       "write it as [ \"/dev/...\", ... ]", l);
+		return x4_fail(e, EINVAL,
+			       "qemu.conf line %u: cgroup_device_acl is not a list: "
+			       "write it as [ \"/dev/...\", ... ]",
+			       l);
 	s->i++;
 	acl->last_end = s->i;
 	for (;;) {
 		qc_skip(s);
 		if (s->i >= s->len)
-			return x4_fail(e, EINVAL, "qemu.conf line %u: cgroup_device_acl list is "
-				       "not closed with ']': fix the file", l);
+			return x4_fail(e, EINVAL,
+				       "qemu.conf line %u: cgroup_device_acl list is "
+				       "not closed with ']': fix the file",
+				       l);
 		if (s->t[s->i] == ']') {
 			acl->close = s->i++;
 			return 0;
@@ -121,14 +126,16 @@ static int qc_list(struct qc_scan *s, struct x4_qemuconf_acl *acl, struct x4_err
 			continue;
 		}
 		if (s->t[s->i] != '"' && s->t[s->i] != '\'')
-			return x4_fail(e, EINVAL, "qemu.conf line %u: cgroup_device_acl holds "
+			return x4_fail(e, EINVAL,
+				       "qemu.conf line %u: cgroup_device_acl holds "
 				       "something other than strings: fix the file",
 				       qc_line_at(s->t, s->i));
 		if (qc_string(s, &b, &end, e) < 0)
 			return -EINVAL;
 		acl->last_end = s->i;
 		if (acl->n >= X4_QEMUCONF_MAX_ACL || end - b >= sizeof(acl->entries[0]))
-			return x4_fail(e, E2BIG, "qemu.conf line %u: cgroup_device_acl is too long "
+			return x4_fail(e, E2BIG,
+				       "qemu.conf line %u: cgroup_device_acl is too long "
 				       "for x4ctl (%d entries of 127 bytes at most)",
 				       qc_line_at(s->t, b), X4_QEMUCONF_MAX_ACL);
 		memcpy(acl->entries[acl->n], s->t + b, end - b);
@@ -140,7 +147,7 @@ static int qc_list(struct qc_scan *s, struct x4_qemuconf_acl *acl, struct x4_err
 int x4_qemuconf_acl_parse(const char *text, size_t len, struct x4_qemuconf_acl *acl,
 			  struct x4_err *e)
 {
-	struct qc_scan s = { text, len, 0 };
+	struct qc_scan s = {text, len, 0};
 
 	memset(acl, 0, sizeof(*acl));
 	if (len > X4_QEMUCONF_MAX_BYTES || memchr(text, '\0', len))
@@ -153,8 +160,10 @@ int x4_qemuconf_acl_parse(const char *text, size_t len, struct x4_qemuconf_acl *
 			return 0;
 		b = s.i;
 		if (!isalpha((unsigned char)text[s.i]) && text[s.i] != '_')
-			return x4_fail(e, EINVAL, "qemu.conf line %u: expected a setting name: fix "
-				       "the file", qc_line_at(text, s.i));
+			return x4_fail(e, EINVAL,
+				       "qemu.conf line %u: expected a setting name: fix "
+				       "the file",
+				       qc_line_at(text, s.i));
 		while (s.i < len && (isalnum((unsigned char)text[s.i]) || text[s.i] == '_'))
 			s.i++;
 		{
@@ -162,8 +171,10 @@ int x4_qemuconf_acl_parse(const char *text, size_t len, struct x4_qemuconf_acl *
 
 			qc_skip(&s);
 			if (s.i >= len || text[s.i] != '=')
-				return x4_fail(e, EINVAL, "qemu.conf line %u: expected '=' after the "
-					       "setting name: fix the file", qc_line_at(text, b));
+				return x4_fail(e, EINVAL,
+					       "qemu.conf line %u: expected '=' after the "
+					       "setting name: fix the file",
+					       qc_line_at(text, b));
 			s.i++;
 			if (!ours) {
 				if (qc_skip_value(&s, e) < 0)
@@ -171,8 +182,10 @@ int x4_qemuconf_acl_parse(const char *text, size_t len, struct x4_qemuconf_acl *
 				continue;
 			}
 			if (acl->present)
-				return x4_fail(e, EINVAL, "qemu.conf line %u: cgroup_device_acl is set "
-					       "twice: keep one", qc_line_at(text, b));
+				return x4_fail(e, EINVAL,
+					       "qemu.conf line %u: cgroup_device_acl is set "
+					       "twice: keep one",
+					       qc_line_at(text, b));
 			acl->present = 1;
 			if (qc_list(&s, acl, e) < 0)
 				return -EINVAL;
@@ -202,8 +215,8 @@ static int qc_dev_ok(const char *dev)
 	return 1;
 }
 
-int x4_qemuconf_acl_add(const char *text, size_t len, const char *dev, char **out,
-			size_t *out_len, struct x4_err *e)
+int x4_qemuconf_acl_add(const char *text, size_t len, const char *dev, char **out, size_t *out_len,
+			struct x4_err *e)
 {
 	struct x4_qemuconf_acl acl;
 	char ins[2048];
@@ -230,7 +243,8 @@ int x4_qemuconf_acl_add(const char *text, size_t len, const char *dev, char **ou
 		size_t o;
 
 		at = len;
-		o = (size_t)snprintf(ins, sizeof(ins), "%s\n# Added by x4ctl install (x4-sriov): "
+		o = (size_t)snprintf(ins, sizeof(ins),
+				     "%s\n# Added by x4ctl install (x4-sriov): "
 				     "libvirt's default devices plus the Looking Glass device.\n"
 				     "cgroup_device_acl = [\n",
 				     len && text[len - 1] != '\n' ? "\n" : "");

@@ -13,9 +13,9 @@
 
 /* The active (uncommented) cgroup_device_acl setting of a qemu.conf text. */
 struct x4_qemuconf_acl {
-	int present;       /* the file sets cgroup_device_acl */
-	size_t close;      /* offset of its closing ']' */
-	size_t last_end;   /* offset just past its last string ("" list: just past '[') */
+	int present;	 /* the file sets cgroup_device_acl */
+	size_t close;	 /* offset of its closing ']' */
+	size_t last_end; /* offset just past its last string ("" list: just past '[') */
 	unsigned n;
 	char entries[X4_QEMUCONF_MAX_ACL][128];
 };
@@ -35,7 +35,7 @@ int x4_qemuconf_acl_has(const struct x4_qemuconf_acl *acl, const char *dev);
  * Returns 1 and a malloc'd *out when it changed something, 0 (and *out NULL) when dev is
  * already listed; negative errno on a parse error. dev must be an absolute path of
  * [A-Za-z0-9/_.-]. */
-int x4_qemuconf_acl_add(const char *text, size_t len, const char *dev, char **out,
-			size_t *out_len, struct x4_err *e);
+int x4_qemuconf_acl_add(const char *text, size_t len, const char *dev, char **out, size_t *out_len,
+			struct x4_err *e);
 
 #endif

@@ -320,4 +320,12 @@ else
 fi
 sim_stop
 
+# --- man pages render cleanly; completion offers the commands
+for m in "$T_TOP"/man/*.[0-9]; do
+	w=$(LC_ALL=C.UTF-8 MANWIDTH=100 man --warnings -l "$m" 2>&1 >/dev/null)
+	check_eq "man page $(basename "$m") renders without warnings" "" "$w"
+done
+comp=$(bash -c '. "$1"; COMP_WORDS=(x4ctl ""); COMP_CWORD=1; _x4ctl; echo "${COMPREPLY[*]}"' _ "$T_TOP/completions/x4ctl.bash")
+check_match "bash completion lists the commands" 'doctor status vf lg-size rom install uninstall define' "$comp"
+
 t_done

@@ -1,0 +1,55 @@
+# SPDX-License-Identifier: MIT
+# bash completion for x4ctl (x4ctl(8)); install as /usr/share/bash-completion/completions/x4ctl.
+# The VFs of the N100's iGPU, from the kernel's virtfn links.
+_x4ctl_vfs()
+{
+	local l
+	for l in /sys/bus/pci/devices/0000:00:02.0/virtfn*; do
+		[ -e "$l" ] && basename "$(readlink "$l")"
+	done
+}
+
+_x4ctl()
+{
+	local cur prev cmd i
+	cur=${COMP_WORDS[COMP_CWORD]}
+	prev=${COMP_WORDS[COMP_CWORD-1]}
+	cmd=
+	for ((i = 1; i < COMP_CWORD; i++)); do
+		case ${COMP_WORDS[i]} in
+		--root|--config) ((i++)) ;;
+		-*) ;;
+		*) cmd=${COMP_WORDS[i]}; break ;;
+		esac
+	done
+	case $prev in
+	--root|--from|--templates) COMPREPLY=($(compgen -d -- "$cur")); return ;;
+	--config|--xml|--efi|--out|--disk|--iso|--emulator) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+	--vf) COMPREPLY=($(compgen -W "auto $(_x4ctl_vfs)" -- "$cur")); return ;;
+	--name|--memory|--cpus|--uri|--vendor|--device) return ;;
+	esac
+	case $cmd in
+	"") COMPREPLY=($(compgen -W "doctor status vf lg-size rom install uninstall define --root --config --help --version" -- "$cur")) ;;
+	doctor) COMPREPLY=($(compgen -W "--json --xml --uri --help" -- "$cur")) ;;
+	status) COMPREPLY=($(compgen -W "--json --help" -- "$cur")) ;;
+	vf)
+		if [ "$prev" = vf ]; then
+			COMPREPLY=($(compgen -W "create remove bind unbind --help" -- "$cur"))
+		elif [ "$prev" = bind ] || [ "$prev" = unbind ]; then
+			COMPREPLY=($(compgen -W "$(_x4ctl_vfs)" -- "$cur"))
+		fi ;;
+	lg-size) COMPREPLY=($(compgen -W "1920x1080 2560x1440 3840x2160 --hdr --help" -- "$cur")) ;;
+	rom)
+		if [ "$prev" = rom ]; then
+			COMPREPLY=($(compgen -W "check build --help" -- "$cur"))
+		elif [ "$prev" = check ]; then
+			COMPREPLY=($(compgen -f -- "$cur"))
+		else
+			COMPREPLY=($(compgen -W "--efi --out --vendor --device" -- "$cur"))
+		fi ;;
+	install) COMPREPLY=($(compgen -W "--dry-run --root --from --templates --help" -- "$cur")) ;;
+	uninstall) COMPREPLY=($(compgen -W "--root --help" -- "$cur")) ;;
+	define) COMPREPLY=($(compgen -W "--name --memory --cpus --disk --iso --vf --emulator --templates --uri --print --help" -- "$cur")) ;;
+	esac
+}
+complete -F _x4ctl x4ctl
