@@ -122,11 +122,23 @@ install: $(PROGS)
 		install -m 0644 templates/x4-sriov.conf $(DESTDIR)$(SYSCONFDIR)/x4-sriov/x4-sriov.conf
 	for m in man/*.[0-9]; do [ -e "$$m" ] || continue; s=$${m##*.}; \
 		install -d $(DESTDIR)$(MANDIR)/man$$s && install -m 0644 $$m $(DESTDIR)$(MANDIR)/man$$s/; done
+	install -d $(DESTDIR)$(DATADIR)/templates $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+	install -m 0644 templates/* $(DESTDIR)$(DATADIR)/templates/
+	install -m 0644 completions/x4ctl.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/x4ctl
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/qemu-x4 $(DESTDIR)$(SBINDIR)/x4ctl $(DESTDIR)$(LIBEXECDIR)/x4-hook
+	rm -rf $(DESTDIR)$(DATADIR)/templates
+	rm -f $(DESTDIR)$(PREFIX)/share/bash-completion/completions/x4ctl
 	for m in man/*.[0-9]; do [ -e "$$m" ] || continue; s=$${m##*.}; \
 		rm -f $(DESTDIR)$(MANDIR)/man$$s/$${m##*/}; done
+
+fuzz:
+	./tests/fuzz/run.sh
+
+bench: all
+	./bench/hook.sh
+	./bench/wrapper.sh
 
 clean:
 	rm -rf build
