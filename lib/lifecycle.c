@@ -17,6 +17,7 @@
 #include "sriov.h"
 #include "state.h"
 #include "sysfs.h"
+#include "testpoint.h"
 #include "vfio.h"
 
 /* The Radxa X4's iGPU: the PF that "pf = auto" most likely finds. */
@@ -198,8 +199,10 @@ static int lc_ensure_vfs(const struct x4_settings *s, const struct x4_vm *vm,
 		if (x4_state_save(st, e) < 0)
 			return -e->code;
 	}
+	x4_testpoint("prepare-before-saved");
 	if (autoprobe && x4_sriov_set_autoprobe(&vm->pf, 0, e) < 0)
 		return -e->code;
+	x4_testpoint("prepare-autoprobe-off");
 	if (x4_sriov_create(&vm->pf, s->num_vfs, e) < 0) {
 		/* Nothing was created: put autoprobe back as it was. */
 		if (autoprobe)
@@ -209,6 +212,7 @@ static int lc_ensure_vfs(const struct x4_settings *s, const struct x4_vm *vm,
 		return -e->code;
 	}
 	u->created_vfs = 1;
+	x4_testpoint("prepare-vfs-created");
 	x4_log(LOG_INFO, "created %u VFs", s->num_vfs);
 	return 0;
 }
@@ -261,6 +265,7 @@ static int lc_take_vf(const struct x4_vm *vm, unsigned i, struct x4_state *st, s
 		u->bound[u->n_claimed++] = 0;
 		if (x4_state_save(st, e) < 0)
 			return -e->code;
+		x4_testpoint("prepare-claimed");
 	}
 	if (!vm->vfs[i].managed) {
 		if (!x4_vfio_loaded(e))
@@ -268,6 +273,7 @@ static int lc_take_vf(const struct x4_vm *vm, unsigned i, struct x4_state *st, s
 		if (x4_vfio_bind(vf, &vm->pf, orig, sizeof(orig), e) < 0)
 			return -e->code;
 		u->bound[u->n_claimed - 1] = 1;
+		x4_testpoint("prepare-bound");
 	}
 	return x4_iommu_viable(group, vf, e) < 0 ? -e->code : 0;
 }
@@ -289,6 +295,7 @@ int x4_lifecycle_prepare(const struct x4_config *c, struct x4_vm *vm, struct x4_
 		return -e->code;
 	if (x4_state_lock(&lock, e) < 0)
 		return -e->code;
+	x4_testpoint("prepare-locked");
 	lc_state_load(&st);
 	if (vm->n_vfs > 0 && lc_ensure_vfs(&s, vm, &st, &u, e) < 0)
 		rc = -e->code;
@@ -297,8 +304,10 @@ int x4_lifecycle_prepare(const struct x4_config *c, struct x4_vm *vm, struct x4_
 			rc = -e->code;
 	if (rc == 0 && x4_state_save(&st, e) < 0)
 		rc = -e->code;
+	x4_testpoint("prepare-state-saved");
 	if (rc == 0 && x4_plan_write(&plan, e) < 0)
 		rc = -e->code;
+	x4_testpoint("prepare-plan-written");
 	if (rc < 0)
 		lc_undo_prepare(vm, &st, &u);
 	else
