@@ -7,6 +7,7 @@ DOM_TEMPLATE=$T_TOP/tests/fixtures/hook/domain.xml.in
 # sim_start [x4sim options]: a fresh simulated X4 in $ROOT (exported as X4_ROOT), default config.
 sim_start() {
 	ROOT=$(mktemp -d /tmp/x4hook.XXXXXX)
+	chmod 0755 "$ROOT" # the qemu user must reach the devices under it
 	"$SIM" "$ROOT" "$@" || { echo "x4sim failed to start" >&2; return 1; }
 	export X4_ROOT=$ROOT
 	unset X4_CONFIG
