@@ -140,7 +140,8 @@ int main(int argc, char **argv)
 
 	struct x4_rewrite rw = {
 		.vf = plan.has_vf ? &plan.vf : NULL,
-		.romfile = plan.rom[0] ? plan.rom : NULL,
+		/* A ROM without a VF (a Looking Glass-only VM, [host] rom set) is simply unused. */
+		.romfile = plan.rom[0] && plan.has_vf ? plan.rom : NULL,
 		.lg_mem_path = plan.lg != X4_LG_OFF ? plan.lg_path : NULL,
 		.lg_size = plan.lg_size,
 	};
