@@ -3,7 +3,9 @@
 # each check compares bytes: probes untouched, the Looking Glass pair and the romfile added in
 # libvirt's syntax, the hook's plan or config alone, and every refusal as one line with no exec.
 set -u
+# shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
+# shellcheck source=tests/hooklib.sh
 . "$T_TOP/tests/hooklib.sh"
 W=$T_BIN/qemu-x4
 FIX=$T_TOP/tests/fixtures/wrapper
@@ -61,7 +63,7 @@ args() { mapfile -t A < <(tail -n +2 "$1"); }
 
 # A minimal PE32+ EFI boot-service driver (x64), as OVMF would load it: MZ, PE\0\0, optional
 # header magic 0x20b with subsystem 11.
-poke() { printf "$2" | dd of="$1" bs=1 seek=$(($3)) conv=notrunc status=none; }
+poke() { printf '%b' "$2" | dd of="$1" bs=1 seek=$(($3)) conv=notrunc status=none; }
 make_pe() {
 	head -c 1024 /dev/zero >"$1"
 	poke "$1" 'MZ' 0; poke "$1" '\x40' 0x3c; poke "$1" 'PE\0\0' 0x40
@@ -83,8 +85,8 @@ check_eq "the captured probe has libvirt's 11 arguments" 11 "${#P[@]}"
 run "${P[@]}"; nul "${P[@]}" >"$T/exp"; same "libvirt's captured capability probe passes through byte for byte" "$T/exp"
 check_eq "the probe ran the configured QEMU as argv[0]" "$FAKE" "$(head -z -n 1 "$FAKE_OUT" 2>/dev/null | tr -d '\0')"
 for p in "-version" "-help" "-machine help" "-device help" "-device vfio-pci,help" "-cpu ?"; do
-	# shellcheck disable=SC2086
-	run $p; nul $p >"$T/exp"; same "probe '$p' passes through" "$T/exp"
+	read -ra pa <<<"$p"
+	run "${pa[@]}"; nul "${pa[@]}" >"$T/exp"; same "probe '$p' passes through" "$T/exp"
 done
 run -S -chardev $'odd\nline' '' ' spaced ' '-name'
 check_eq "a trailing -name without value is an error, not a probe" "1" "$([ "$RC" != 0 ] && [ ! -e "$FAKE_OUT" ] && echo 1)"
@@ -247,6 +249,7 @@ same "a 9998-argument probe passes through byte for byte" "$T/exp"
 
 # --- the plan written by the real x4-hook on the simulated X4
 unset X4_CONFIG
+# shellcheck disable=SC2119 # no x4sim options
 if sim_start; then
 	conf '[host]' "qemu = $FAKE" "rom = $ROM" '[vm vfvm]' 'looking_glass = shm' 'lg_size = 64M'
 	# The hook checks the ROM under $X4_ROOT (as the qemu user would see it); QEMU gets the real path.
