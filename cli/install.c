@@ -18,6 +18,7 @@
 #define UNINST_SYN "uninstall [--root DIR]"
 
 #define P_HOOK_BIN "/usr/local/libexec/x4-sriov/x4-hook"
+#define P_HOOK_CORE "/usr/local/libexec/x4-sriov/x4-hook-core"
 #define P_WRAPPER "/usr/local/bin/qemu-x4"
 #define P_X4CTL "/usr/local/sbin/x4ctl"
 #define P_HOOK_MAIN "/etc/libvirt/hooks/qemu"
@@ -220,6 +221,7 @@ static int inst_run(struct inst *in, const struct x4ctl *g, const char *from, st
 
 	/* Programs: make install's paths. */
 	if ((rc = inst_copy_bin(in, from, "x4-hook", P_HOOK_BIN, e)) < 0 ||
+	    (rc = inst_copy_bin(in, from, "x4-hook-core", P_HOOK_CORE, e)) < 0 ||
 	    (rc = inst_copy_bin(in, from, "qemu-x4", P_WRAPPER, e)) < 0 ||
 	    (rc = inst_copy_bin(in, from, "x4ctl", P_X4CTL, e)) < 0)
 		return rc;

@@ -1,18 +1,26 @@
 /* SPDX-License-Identifier: MIT */
-/* x4-hook: libvirt's qemu hook; gives a VM its iGPU VF at prepare and takes it back at release. */
+/* x4-hook: libvirt's qemu hook. Decides cheaply whether a VM may be ours and, only then, execs
+ * x4-hook-core with the same arguments and the domain XML: other VMs cost one small exec. */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <syslog.h>
 #include <unistd.h>
 
 #include "config.h"
 #include "domxml.h"
-#include "lifecycle.h"
+#include "event.h"
 #include "log.h"
+#include "name.h"
+#include "paths.h"
 
-#define HOOK_XML_CAP (16u << 20) /* libvirt's XML is far smaller; more is not a domain */
+#ifndef X4_LIBEXECDIR
+#define X4_LIBEXECDIR "/usr/local/libexec/x4-sriov"
+#endif
+#define HOOK_XML_CAP X4_DOMXML_MAX_SIZE /* libvirt's XML is far smaller; more is not a domain */
 
 static const char hook_usage[] =
 	"usage: x4-hook VM OP SUBOP EXTRA  (run by libvirtd with the domain XML on stdin)\n"
@@ -22,33 +30,80 @@ static const char hook_usage[] =
 	"Other VMs and events: exit 0 at once. Environment: X4_ROOT, X4_CONFIG, X4_DEBUG=1.\n"
 	"See x4-hook(8).\n";
 
-/* One line for libvirt to show the user, and the same line to syslog. */
-static int hook_fail(const struct x4_err *e)
+/* May the VM be ours? Errs towards yes: the core decides for real. A VM with no hostdev at all,
+ * no [vm NAME] section and (when stopping) no plan of ours is not ours. */
+static int hook_maybe_ours(const char *vm, const char *xml, size_t len, enum x4_event ev)
 {
-	x4_log_err(e);
-	return 1;
+	struct x4_config cfg;
+	char enc[X4_NAME_ENC_MAX], path[PATH_MAX];
+
+	/* Any PCI hostdev (<hostdev>, <interface type='hostdev'>) names "hostdev"; a DOCTYPE
+	 * could hide markup in entities, so it goes to the core (which refuses it). */
+	if (memmem(xml, len, "hostdev", 7) || memmem(xml, len, "<!DOCTYPE", 9))
+		return 1;
+	if (x4_config_load(&cfg, NULL) == 0 && x4_config_vm(&cfg, vm))
+		return 1;
+	if (ev == X4_EV_STOPPED || ev == X4_EV_RELEASE) {
+		/* A plan means we prepared it (its section may be gone since). */
+		if (x4_name_encode(vm, enc, sizeof(enc), NULL) == 0 &&
+		    x4_host_pathf(path, sizeof(path), NULL, "/run/x4-sriov/vm/%s.json", enc) == 0 &&
+		    access(path, F_OK) == 0)
+			return 1;
+	}
+	return 0;
 }
 
-/* Events where starting cannot be stopped any more: warn, never fail. */
-static int hook_warn(const struct x4_err *e)
+/* x4-hook-core beside this binary (build tree, libexec install), else in LIBEXECDIR. */
+static int hook_core_path(char *out, size_t n)
 {
-	x4_log(LOG_WARNING, "%s", e->msg);
-	return 0;
+	char self[PATH_MAX];
+	ssize_t len = readlink("/proc/self/exe", self, sizeof(self) - 1);
+
+	if (len > 0) {
+		char *slash;
+
+		self[len] = '\0';
+		slash = strrchr(self, '/');
+		if (slash) {
+			*slash = '\0';
+			if ((size_t)snprintf(out, n, "%s/x4-hook-core", self) < n &&
+			    access(out, X_OK) == 0)
+				return 0;
+		}
+	}
+	if ((size_t)snprintf(out, n, "%s/x4-hook-core", X4_LIBEXECDIR) < n && access(out, X_OK) == 0)
+		return 0;
+	return -ENOENT;
+}
+
+/* Give the core the XML we already read as its stdin, through an anonymous memory file. */
+static int hook_exec_core(char **argv, const char *xml, size_t len, struct x4_err *e)
+{
+	char core[PATH_MAX];
+	int fd;
+
+	if (hook_core_path(core, sizeof(core)) < 0)
+		return x4_fail(e, ENOENT,
+			       "x4-hook-core not found beside x4-hook nor in %s: reinstall x4-sriov (x4ctl install)",
+			       X4_LIBEXECDIR);
+	fd = memfd_create("x4-domxml", MFD_CLOEXEC);
+	if (fd < 0 || write(fd, xml, len) != (ssize_t)len || lseek(fd, 0, SEEK_SET) != 0 ||
+	    dup2(fd, STDIN_FILENO) < 0)
+		return x4_fail(e, errno, "cannot pass the domain XML to %s: %s", core, strerror(errno));
+	argv[0] = core;
+	execv(core, argv);
+	return x4_fail(e, errno, "cannot run %s: %s: reinstall x4-sriov (x4ctl install)", core,
+		       strerror(errno));
 }
 
 int main(int argc, char **argv)
 {
 	struct x4_err e;
-	struct x4_config cfg;
-	struct x4_domain dom;
-	struct x4_vm vm;
 	char *xml = NULL;
-	size_t xml_len = 0;
-	int cfg_rc, ours, rc = 0;
+	size_t len = 0;
 	enum x4_event ev;
 
 	x4_log_open("x4-sriov", X4_LOG_STDERR | X4_LOG_SYSLOG | X4_LOG_QUIET);
-	x4_err_clear(&e);
 	if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
 		fputs(hook_usage, stdout);
 		return 0;
@@ -61,56 +116,17 @@ int main(int argc, char **argv)
 	ev = x4_event_parse(argv[2], argv[3]);
 	if (ev == X4_EV_IGNORE || ev == X4_EV_FILTER || ev == X4_EV_START)
 		return 0; /* a filter that prints nothing leaves libvirt's XML as it is */
-
-	if (x4_domxml_read_fd(STDIN_FILENO, HOOK_XML_CAP, &xml, &xml_len, &e) < 0) {
+	if (x4_domxml_read_fd(STDIN_FILENO, HOOK_XML_CAP, &xml, &len, &e) < 0) {
 		/* Not readable as a domain: we cannot tell whether it is ours, so do not block it. */
 		x4_log(LOG_WARNING, "ignoring %s %s for '%.64s': %s", argv[2], argv[3], argv[1], e.msg);
 		return 0;
 	}
-	if (x4_domxml_parse(xml, xml_len, &dom, &e) < 0) {
-		x4_log(LOG_WARNING, "ignoring %s %s for '%.64s': %s", argv[2], argv[3], argv[1], e.msg);
+	if (!hook_maybe_ours(argv[1], xml, len, ev)) {
 		free(xml);
 		return 0;
 	}
+	hook_exec_core(argv, xml, len, &e);
 	free(xml);
-	if (strcmp(dom.name, argv[1]) != 0) {
-		x4_log(LOG_WARNING, "ignoring %s %s: argument '%.64s' is not the domain's name '%.64s'",
-		       argv[2], argv[3], argv[1], dom.name);
-		return 0;
-	}
-
-	cfg_rc = x4_config_load(&cfg, &e);
-	if (cfg_rc < 0)
-		x4_config_defaults(&cfg); /* classify with defaults; fail below only if ours */
-	struct x4_err ce = e;
-
-	x4_err_clear(&e);
-	ours = x4_lifecycle_classify(&cfg, &dom, &vm, &e);
-	if (ours < 0)
-		return ev == X4_EV_PREPARE ? hook_fail(&e) : hook_warn(&e);
-
-	switch (ev) {
-	case X4_EV_PREPARE:
-		if (!ours) {
-			x4_log(LOG_DEBUG, "'%s' is not ours", dom.name);
-			return 0;
-		}
-		if (cfg_rc < 0)
-			return hook_fail(&ce);
-		rc = x4_lifecycle_prepare(&cfg, &vm, &e);
-		return rc < 0 ? hook_fail(&e) : 0;
-	case X4_EV_STARTED:
-	case X4_EV_RECONNECT:
-		if (!ours || cfg_rc < 0)
-			return 0;
-		rc = x4_lifecycle_adopt(&cfg, &vm, &e);
-		return rc < 0 ? hook_warn(&e) : 0;
-	case X4_EV_STOPPED:
-	case X4_EV_RELEASE:
-		/* From the state alone: works with a broken config or a VM no longer ours. */
-		rc = x4_lifecycle_release(&cfg, dom.name, ev == X4_EV_RELEASE, &e);
-		return rc < 0 ? hook_warn(&e) : 0;
-	default:
-		return 0;
-	}
+	x4_log_err(&e);
+	return ev == X4_EV_PREPARE ? 1 : 0;
 }

@@ -23,24 +23,6 @@
 /* The Radxa X4's iGPU: the PF that "pf = auto" most likely finds. */
 static const struct x4_pciaddr lc_default_pf = { 0, 0, 2, 0 };
 
-enum x4_event x4_event_parse(const char *op, const char *subop)
-{
-	static const struct {
-		const char *op, *subop;
-		enum x4_event ev;
-	} map[] = {
-		{ "prepare", "begin", X4_EV_PREPARE },	  { "start", "begin", X4_EV_START },
-		{ "started", "begin", X4_EV_STARTED },	  { "reconnect", "begin", X4_EV_RECONNECT },
-		{ "stopped", "end", X4_EV_STOPPED },	  { "release", "end", X4_EV_RELEASE },
-		{ "migrate", "begin", X4_EV_FILTER },	  { "restore", "begin", X4_EV_FILTER },
-	};
-
-	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
-		if (!strcmp(op, map[i].op) && !strcmp(subop, map[i].subop))
-			return map[i].ev;
-	return X4_EV_IGNORE;
-}
-
 /* Without sysfs: can this address be a VF of pf? (Intel iGPU and NVMe VFs share the PF's slot.) */
 static int lc_may_be_vf(const struct x4_pciaddr *pf, const struct x4_pciaddr *a)
 {

@@ -142,8 +142,10 @@ sim_stop
 sim_start
 a=$(dom win-a "$(hostdev 0000:00:02.1 no)")
 hook win-a prepare begin '<domain><name>win-a</name'
-check_eq "malformed XML is ignored" 0 "$RC"
-check_match "malformed XML is reported" "x4-sriov: .*" "$OUT"
+check_eq "malformed XML without a hostdev is not ours: ignored" "0:" "$RC:$OUT"
+hook win-a prepare begin '<domain><name>win-a</name><devices><hostdev'
+check_eq "malformed XML with a hostdev is ignored" 0 "$RC"
+check_match "malformed XML with a hostdev is reported" "x4-sriov: .*" "$OUT"
 hook win-a prepare begin ''
 check_eq "empty stdin is ignored" 0 "$RC"
 OUT=$(head -c $((64 << 20)) /dev/zero | tr '\0' ' ' | "$HOOK" win-a prepare begin - 2>&1); RC=$?
