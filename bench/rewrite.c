@@ -72,6 +72,7 @@ int main(int argc, char **argv)
 	t = calloc((size_t)n, sizeof(*t));
 	if (nargs < 1 || !t) {
 		fprintf(stderr, "rewrite: cannot load %s: %s\n", argv[1], strerror(errno));
+		free(t);
 		return 1;
 	}
 	for (int i = 0; i < n; i++) {
@@ -85,6 +86,7 @@ int main(int argc, char **argv)
 		t[i] = rw_now() - t0;
 		if (bits < 0) {
 			fprintf(stderr, "rewrite: %s\n", e.msg);
+			free(t);
 			return 1;
 		}
 	}
