@@ -117,7 +117,7 @@ demo: deps
 
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --inline-suppr -Ilib lib hooks qemu-wrapper cli
-	clang-tidy --quiet $(LIB_SRCS) $(wildcard hooks/*.c) $(WRAP_SRCS) $(CLI_SRCS) -- $(XCFLAGS)
+	clang-tidy --quiet --warnings-as-errors='*' $(LIB_SRCS) $(wildcard hooks/*.c) $(WRAP_SRCS) $(CLI_SRCS) -- $(XCFLAGS)
 
 install: $(PROGS)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR) $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(SYSCONFDIR)/x4-sriov

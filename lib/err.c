@@ -14,6 +14,7 @@ int x4_fail(struct x4_err *e, int code, const char *fmt, ...)
 		va_list ap;
 
 		va_start(ap, fmt);
+		/* NOLINTNEXTLINE(clang-analyzer-valist.Uninitialized): va_start above; analyzer false positive */
 		vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
 		va_end(ap);
 		/* Keep it one line even when a caller passed device text with newlines. */

@@ -40,6 +40,7 @@ void x4_log(int prio, const char *fmt, ...)
 	if (LOG_PRI(prio) == LOG_DEBUG && !log_debug_on())
 		return;
 	va_start(ap, fmt);
+	/* NOLINTNEXTLINE(clang-analyzer-valist.Uninitialized): va_start above; analyzer false positive */
 	if (vsnprintf(line, sizeof(line), fmt, ap) < 0)
 		line[0] = '\0';
 	va_end(ap);

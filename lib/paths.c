@@ -55,6 +55,7 @@ int x4_host_pathf(char *out, size_t n, struct x4_err *e, const char *fmt, ...)
 	int len;
 
 	va_start(ap, fmt);
+	/* NOLINTNEXTLINE(clang-analyzer-valist.Uninitialized): va_start above; analyzer false positive */
 	len = vsnprintf(abs, sizeof(abs), fmt, ap);
 	va_end(ap);
 	if (len < 0 || (size_t)len >= sizeof(abs))

@@ -144,7 +144,7 @@ static int pciaddr_attr(const char *name, const char *text, unsigned long max,
 int x4_pciaddr_from_attrs(const char *domain, const char *bus, const char *slot,
 			  const char *function, struct x4_pciaddr *out, struct x4_err *e)
 {
-	unsigned long d = 0, b, s, f;
+	unsigned long d = 0, b = 0, s = 0, f = 0;
 	int rc;
 
 	if ((domain && (rc = pciaddr_attr("domain", domain, 0xffff, &d, e)) < 0) ||

@@ -70,6 +70,7 @@ __attribute__((format(printf, 2, 3))) static void rom_warn(struct x4_rom_info *i
 	if (used + 1 >= sizeof(info->warning))
 		return;
 	va_start(ap, fmt);
+	/* NOLINTNEXTLINE(clang-analyzer-valist.Uninitialized): va_start above; analyzer false positive */
 	vsnprintf(info->warning + used, sizeof(info->warning) - used, fmt, ap);
 	va_end(ap);
 }

@@ -1,5 +1,5 @@
 #!/bin/bash
-# Every suite of x4-sriov, in order: unit (plain, ASan+UBSan, valgrind), lib coverage, the
+# Every suite of x4-sriov, in order: lint, unit (plain, ASan+UBSan, valgrind), lib coverage, the
 # simulated X4, the programs on it, real libvirt + QEMU, fuzzing, the real-kernel run.
 # Ends with one line "N passed, N failed" over all of them.
 set -u
@@ -23,6 +23,9 @@ run_suite() {
 	total_pass=$((total_pass + p)) total_fail=$((total_fail + f))
 }
 
+# lint: cppcheck and clang-tidy (defaults), warnings are failures
+lint_suite() { if make -s lint; then echo "lint: 1 passed, 0 failed"; else echo "lint: 0 passed, 1 failed"; return 1; fi; }
+run_suite lint lint_suite
 run_suite unit ./tests/run-unit.sh build
 run_suite unit-asan make -s asan
 run_suite unit-valgrind env VALGRIND=1 ./tests/run-unit.sh build

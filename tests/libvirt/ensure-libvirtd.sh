@@ -10,11 +10,11 @@ if [ -c /dev/kvm ] && getent group kvm >/dev/null; then
 	chgrp kvm /dev/kvm && chmod 0660 /dev/kvm
 fi
 pgrep -x virtlogd >/dev/null || virtlogd -d
-if [ "${1:-}" = --restart ] && pgrep -x libvirtd >/dev/null; then
+if [ "${1:-}" = --restart ] && pgrep -x -r R,S,D libvirtd >/dev/null; then
 	pkill -x libvirtd
-	for _ in $(seq 1 300); do pgrep -x libvirtd >/dev/null || break; sleep 0.1; done
+	for _ in $(seq 1 300); do pgrep -x -r R,S,D libvirtd >/dev/null || break; sleep 0.1; done
 fi
-if ! pgrep -x libvirtd >/dev/null; then
+if ! pgrep -x -r R,S,D libvirtd >/dev/null; then
 	libvirtd -d
 fi
 for _ in $(seq 1 600); do
