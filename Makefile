@@ -68,10 +68,11 @@ $(BUILD)/bin/x4-hook-core: $(BUILD)/obj/hooks/x4-hook-core.o $(LIBX4)
 	@mkdir -p $(dir $@)
 	$(CC) $(XLDFLAGS) $(CFLAGS) -o $@ $^ $(LIBS)
 
-# The wrapper links only what it uses: --as-needed drops libxml2/libpci (bench/wrapper).
+# The wrapper sits on every VM start: it links only json-c and inih, statically, so an exec
+# loads no shared library but libc (bench/wrapper).
 $(BUILD)/bin/qemu-x4: $(WRAP_SRCS:%.c=$(BUILD)/obj/%.o) $(LIBX4)
 	@mkdir -p $(dir $@)
-	$(CC) $(XLDFLAGS) $(CFLAGS) -o $@ $^ $(LIBS)
+	$(CC) $(XLDFLAGS) $(CFLAGS) -o $@ $^ -Wl,-Bstatic -ljson-c -linih -Wl,-Bdynamic -lm
 
 $(BUILD)/bin/x4ctl: $(CLI_SRCS:%.c=$(BUILD)/obj/%.o) $(LIBX4)
 	@mkdir -p $(dir $@)
