@@ -368,7 +368,7 @@ int x4_lifecycle_release(const struct x4_config *c, const char *vm_name, int fin
 	struct x4_state st;
 	struct x4_lock lock;
 	struct x4_pciaddr pf;
-	int had = 0;
+	int had = 0, changed = 0;
 
 	if (x4_state_lock(&lock, e) < 0)
 		return -e->code;
@@ -397,12 +397,18 @@ int x4_lifecycle_release(const struct x4_config *c, const char *vm_name, int fin
 		}
 	}
 	if (final) {
+		/* A prepare killed between making the VFs and recording its claim leaves the host
+		 * snapshot with no claim: this release still owes the host the teardown. */
+		int orphan = !had && st.have_before && st.n_claims == 0;
+
 		x4_plan_remove(vm_name, NULL);
-		if (had && c->host.vf_teardown == X4_TEARDOWN_REMOVE &&
-		    x4_sriov_find_pf(&c->host, &pf, NULL) == 0)
+		if ((had || orphan) && c->host.vf_teardown == X4_TEARDOWN_REMOVE &&
+		    x4_sriov_find_pf(&c->host, &pf, NULL) == 0) {
 			lc_teardown_vfs(&pf, &st);
+			changed = orphan && !st.have_before;
+		}
 	}
-	if (had && x4_state_save(&st, e) < 0) {
+	if ((had || changed) && x4_state_save(&st, e) < 0) {
 		x4_state_unlock(&lock);
 		return -e->code;
 	}
