@@ -17,6 +17,7 @@ cleanup() {
 stop_here() { not_ok "$1 (stopping: later steps depend on it)"; cleanup; t_done; exit 1; }
 
 # 0. The host before: PF on nvme, no VFs; our config, ROM and domain.
+# shellcheck disable=SC2119 # no extra lines: the defaults for this machine
 write_conf
 make_rom "$ROM" 40000 || stop_here "x4ctl rom build wraps a small PE32+ EFI driver into $ROM"
 romsize=$(stat -c %s "$ROM")
