@@ -65,4 +65,15 @@ for step in prepare-locked prepare-before-saved prepare-autoprobe-off prepare-vf
 	check "$step: the PF was never unbound" bash -c "! grep -q 'i915/unbind 0000:00:02.0' '$ROOT/sys/x4sim/log'"
 	sim_stop
 done
+# --- with vf_teardown = remove, a prepare killed after making the VFs leaves nothing behind
+for step in prepare-autoprobe-off prepare-vfs-created prepare-claimed prepare-bound; do
+	sim_start
+	conf '[host]' 'vf_teardown = remove'
+	a=$(dom win-a "$(hostdev 0000:00:02.1 no)")
+	(printf '%s' "$a" | X4_TESTPOINT=$step "$HOOK" win-a prepare begin -) >/dev/null 2>&1
+	stop_vm win-a "$a"
+	check_eq "$step, remove: release puts the host back (no VFs, autoprobe 1)" "0:0:1" \
+		"$RC:$(numvfs):$(sysattr 0000:00:02.0 sriov_drivers_autoprobe)"
+	sim_stop
+done
 t_done
