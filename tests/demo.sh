@@ -76,7 +76,9 @@ run "$BIN/x4ctl" status
 unset X4_ROOT
 
 if [ -x tests/vm/run.sh ] && ls tests/vm/scenarios/hook-vfio.sh >/dev/null 2>&1 && [ "${X4_SKIP_VM:-}" != 1 ]; then
-	say "The same lifecycle on a real Linux 6.1 kernel under QEMU (TCG): an SR-IOV NVMe as the PF, real VFIO"
-	tests/vm/run.sh tests/vm/scenarios/hook-vfio.sh || fail "the real-kernel run failed"
+	say "The same lifecycle on a real Linux 6.1 kernel under QEMU (TCG): an SR-IOV NVMe as the PF, real VFIO;"
+	echo "first x4-hook and qemu-x4 by hand, then libvirtd itself running them for managed VF domains"
+	tests/vm/run.sh tests/vm/scenarios/hook-vfio.sh tests/vm/scenarios/libvirt.sh ||
+		fail "the real-kernel run failed"
 fi
 say "Done."
