@@ -227,6 +227,11 @@ static void build_modules(struct sim_node *sys)
 		p = build_module(mods, "kvmfr");
 		sim_node_text(p, "static_size_mb", "32");
 	}
+	if (g_sim.faults & SIM_F_APPARMOR) { /* as the kernel shows a running AppArmor */
+		p = build_module(mods, "apparmor");
+		sim_node_text(p, "enabled", "Y");
+		sim_node_dir(sim_node_dir(sim_node_dir(sys, "kernel"), "security"), "apparmor");
+	}
 	build_module(mods, "nvme");
 	build_module(mods, "igc");
 	build_module(mods, "snd_hda_intel");

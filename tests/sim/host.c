@@ -128,7 +128,7 @@ void sim_host_init(enum sim_state state, unsigned faults)
 }
 
 static const char *const host_fault_names[] = {
-	"pf-busy", "no-vfio", "no-kvmfr", "vf-stuck", "bind-ebusy", "numvfs-enoent",
+	"pf-busy", "no-vfio", "no-kvmfr", "vf-stuck", "bind-ebusy", "numvfs-enoent", "apparmor",
 };
 
 int sim_fault_parse(const char *name, unsigned *bit)

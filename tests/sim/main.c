@@ -22,7 +22,7 @@ static void usage(FILE *out)
 	      "Mounts a simulated Radxa X4 sysfs on ROOT/sys (and fills ROOT/proc, dev, etc, run);\n"
 	      "returns once the mount is ready. Run programs with X4_ROOT=ROOT.\n"
 	      "  --state S      host state (default: default)\n"
-	      "  --fault NAME   pf-busy no-vfio no-kvmfr vf-stuck bind-ebusy numvfs-enoent\n"
+	      "  --fault NAME   pf-busy no-vfio no-kvmfr vf-stuck bind-ebusy numvfs-enoent apparmor\n"
 	      "  -f             stay in the foreground\n"
 	      "Runtime control: ROOT/sys/x4sim/{fault,inuse,log}; see tests/README.md.\n",
 	      out);

@@ -29,6 +29,7 @@ enum sim_fault {
 	SIM_F_VF_STUCK = 1u << 3,
 	SIM_F_BIND_EBUSY = 1u << 4,
 	SIM_F_NUMVFS_ENOENT = 1u << 5,
+	SIM_F_APPARMOR = 1u << 6, /* not a fault: the kernel runs AppArmor */
 };
 
 /* One entry of a driver's ID table: SIM_ANY matches any vendor/device; class_mask 0 ignores class. */

@@ -220,6 +220,17 @@ check "kvmfr not loaded: the device fails too" row FAIL kvmfr-device
 doc_fail "/dev/kvmfr0 a plain file" kvmfr-device 'rm /dev/kvmfr0'
 x status; check_match "status shows the plain file" 'plain file' "$OUT"
 sim_stop
+sim_start
+conf '[host]' 'looking_glass = /dev/kvmfr0'
+x doctor; check_match "AppArmor off: no rule needed" 'PASS +apparmor +AppArmor is not enabled' "$OUT"
+sim_stop
+sim_start --fault apparmor
+conf '[host]' 'looking_glass = /dev/kvmfr0'
+doc_fail "AppArmor on, no local rule" apparmor "/dev/kvmfr0 rw,"
+mkdir -p "$ROOT/etc/apparmor.d/local/abstractions"
+echo '/dev/kvmfr0 rw,' >"$ROOT/etc/apparmor.d/local/abstractions/libvirt-qemu"
+x doctor; check "AppArmor on, with the local rule: passes" row PASS apparmor
+sim_stop
 
 # --- install / uninstall on a tree with Debian's libvirt-daemon-system files
 R=$TMP/root
