@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <libxml/SAX2.h>
 #include <libxml/parser.h>
 #include <libxml/parserInternals.h>
 #include <libxml/tree.h>
@@ -83,6 +84,23 @@ static void domxml_entity_decl(void *ctx, const xmlChar *name, int type, const x
 	(void)sys;
 	(void)content;
 	domxml_internal_subset(ctx, NULL, NULL, NULL);
+}
+
+/* Text is kept only in the elements we read, so a large <description> or <metadata> costs
+ * no memory (a 1 MiB XML stays within the hook's RSS budget). */
+static void domxml_characters(void *ctx, const xmlChar *ch, int len)
+{
+	static const char *const keep[] = { "name", "uuid", "emulator", "size" };
+	const xmlParserCtxt *ctxt = ctx;
+	const xmlNode *n = ctxt ? ctxt->node : NULL;
+
+	if (!n || n->type != XML_ELEMENT_NODE)
+		return;
+	for (size_t i = 0; i < sizeof(keep) / sizeof(keep[0]); i++)
+		if (!strcmp((const char *)n->name, keep[i])) {
+			xmlSAX2Characters(ctx, ch, len);
+			return;
+		}
 }
 
 static int domxml_is(const xmlNode *n, const char *name)
@@ -424,6 +442,9 @@ int x4_domxml_parse(const char *buf, size_t len, struct x4_domain *d, struct x4_
 	ctxt->sax->externalSubset = NULL;
 	ctxt->sax->entityDecl = domxml_entity_decl;
 	ctxt->sax->resolveEntity = NULL;
+	ctxt->sax->characters = domxml_characters;
+	ctxt->sax->ignorableWhitespace = domxml_characters;
+	ctxt->sax->cdataBlock = domxml_characters;
 	xmlParseDocument(ctxt);
 	doc = ctxt->myDoc;
 	ctxt->myDoc = NULL;
