@@ -13,15 +13,7 @@
 #include "lifecycle.h"
 #include "log.h"
 
-#define HOOK_XML_CAP (16u << 20) /* libvirt's XML is far smaller; more is not a domain */
-
-static const char hook_usage[] =
-	"usage: x4-hook VM OP SUBOP EXTRA  (run by libvirtd with the domain XML on stdin)\n"
-	"Installed as /etc/libvirt/hooks/qemu or /etc/libvirt/hooks/qemu.d/x4-sriov.\n"
-	"prepare begin: create the VFs, bind the VM's VF, check ROM and Looking Glass, write the plan.\n"
-	"started/reconnect begin: re-adopt claims. stopped end, release end: give the VF back.\n"
-	"Other VMs and events: exit 0 at once. Environment: X4_ROOT, X4_CONFIG, X4_DEBUG=1.\n"
-	"See x4-hook(8).\n";
+#define HOOK_XML_CAP X4_DOMXML_MAX_SIZE
 
 /* One line for libvirt to show the user, and the same line to syslog. */
 static int hook_fail(const struct x4_err *e)
@@ -50,18 +42,11 @@ int main(int argc, char **argv)
 
 	x4_log_open("x4-sriov", X4_LOG_STDERR | X4_LOG_SYSLOG | X4_LOG_QUIET);
 	x4_err_clear(&e);
-	if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-		fputs(hook_usage, stdout);
-		return 0;
-	}
-	if (argc < 5) {
-		fprintf(stderr, "x4-sriov: x4-hook takes 4 arguments from libvirtd (VM OP SUBOP EXTRA), got %d: see x4-hook --help\n",
-			argc - 1);
+	if (argc < 5) { /* x4-hook checked the arguments; this is not meant to be run by hand */
+		fputs("x4-sriov: x4-hook-core is run by x4-hook: see x4-hook --help\n", stderr);
 		return 2;
 	}
 	ev = x4_event_parse(argv[2], argv[3]);
-	if (ev == X4_EV_IGNORE || ev == X4_EV_FILTER || ev == X4_EV_START)
-		return 0; /* a filter that prints nothing leaves libvirt's XML as it is */
 
 	if (x4_domxml_read_fd(STDIN_FILENO, HOOK_XML_CAP, &xml, &xml_len, &e) < 0) {
 		/* Not readable as a domain: we cannot tell whether it is ours, so do not block it. */

@@ -14,33 +14,7 @@
 
 #include "paths.h"
 
-#define CONFIG_QUOTE_MAX 48 /* bytes of user text shown in an error */
-#define CONFIG_QBUF (4 * CONFIG_QUOTE_MAX + 8)
 #define CONFIG_WHY 320      /* "what is wrong; expected ..." of one value */
-
-/* Quote untrusted text for a one-line message: control and non-ASCII bytes as \xNN,
- * "..." when cut at CONFIG_QUOTE_MAX bytes. */
-static const char *config_quote(const char *text, char *out, size_t n)
-{
-	size_t o = 0, i;
-
-	out[o++] = '\'';
-	for (i = 0; i < CONFIG_QUOTE_MAX && text[i] && o + 8 < n; i++) {
-		unsigned char c = (unsigned char)text[i];
-
-		if (c < 0x20 || c >= 0x7f || c == '\\' || c == '\'')
-			o += (size_t)snprintf(out + o, n - o, "\\x%02x", c);
-		else
-			out[o++] = (char)c;
-	}
-	out[o++] = '\'';
-	if (text[i] && o + 4 < n) {
-		memcpy(out + o, "...", 3);
-		o += 3;
-	}
-	out[o] = '\0';
-	return out;
-}
 
 /* Strict decimal: a digit first (no sign, no blank), no overflow, value <= max. *end gets the
  * first byte after the digits; with end NULL nothing may follow. -1 when not a number, -2 when
@@ -86,16 +60,16 @@ static int config_size(const char *text, uint64_t *out, char *why)
 	} units[] = { { "", 0 },  { "K", 10 },   { "M", 20 },   { "G", 30 },
 		      { "KiB", 10 }, { "MiB", 20 }, { "GiB", 30 } };
 	const char *expect = "expected a power of two from 1M to 1G (e.g. 32M or 64MiB)";
-	char q[CONFIG_QBUF];
+	char q[X4_QUOTE_BUF];
 	const char *p;
 	unsigned long n;
 	int rc = config_uint(text, &p, 1UL << 30, &n);
 
 	if (rc == -2)
-		return config_why(why, "%s is too large; %s", config_quote(text, q, sizeof(q)),
+		return config_why(why, "%s is too large; %s", x4_quote(text, q),
 				  expect);
 	if (rc < 0)
-		return config_why(why, "%s is not a size; %s", config_quote(text, q, sizeof(q)),
+		return config_why(why, "%s is not a size; %s", x4_quote(text, q),
 				  expect);
 	while (*p == ' ' || *p == '\t')
 		p++;
@@ -107,15 +81,15 @@ static int config_size(const char *text, uint64_t *out, char *why)
 		v = (uint64_t)n << units[i].shift; /* n <= 2^30, shift <= 30: no overflow */
 		if (v < X4_CONFIG_LG_SIZE_MIN || v > X4_CONFIG_LG_SIZE_MAX)
 			return config_why(why, "%s is out of range; %s",
-					  config_quote(text, q, sizeof(q)), expect);
+					  x4_quote(text, q), expect);
 		if (v & (v - 1))
 			return config_why(why, "%s is not a power of two; %s",
-					  config_quote(text, q, sizeof(q)), expect);
+					  x4_quote(text, q), expect);
 		*out = v;
 		return 0;
 	}
 	return config_why(why, "%s has an unknown unit; %s (units K, M, G, KiB, MiB, GiB)",
-			  config_quote(text, q, sizeof(q)), expect);
+			  x4_quote(text, q), expect);
 }
 
 int x4_config_parse_size(const char *text, uint64_t *bytes, struct x4_err *e)
@@ -135,7 +109,7 @@ typedef int (*config_parse_fn)(struct x4_settings *s, const char *v, char *why);
 
 static int config_pf(struct x4_settings *s, const char *v, char *why)
 {
-	char q[CONFIG_QBUF];
+	char q[X4_QUOTE_BUF];
 
 	if (strcmp(v, "auto") == 0) {
 		s->pf_auto = 1;
@@ -143,14 +117,14 @@ static int config_pf(struct x4_settings *s, const char *v, char *why)
 	}
 	if (x4_pciaddr_parse(v, &s->pf, NULL) < 0)
 		return config_why(why, "%s is not a PCI address; expected auto or DDDD:BB:SS.F "
-				  "(e.g. 0000:00:02.0)", config_quote(v, q, sizeof(q)));
+				  "(e.g. 0000:00:02.0)", x4_quote(v, q));
 	s->pf_auto = 0;
 	return 0;
 }
 
 static int config_num_vfs(struct x4_settings *s, const char *v, char *why)
 {
-	char q[CONFIG_QBUF];
+	char q[X4_QUOTE_BUF];
 	unsigned long n;
 	int rc = config_uint(v, NULL, 255, &n);
 
@@ -158,7 +132,7 @@ static int config_num_vfs(struct x4_settings *s, const char *v, char *why)
 		rc = -2;
 	if (rc < 0)
 		return config_why(why, "%s %s; expected a whole number 1..255 (the iGPU has 7)",
-				  config_quote(v, q, sizeof(q)),
+				  x4_quote(v, q),
 				  rc == -2 ? "is out of range" : "is not a number");
 	s->num_vfs = (unsigned)n;
 	return 0;
@@ -166,7 +140,7 @@ static int config_num_vfs(struct x4_settings *s, const char *v, char *why)
 
 static int config_teardown(struct x4_settings *s, const char *v, char *why)
 {
-	char q[CONFIG_QBUF];
+	char q[X4_QUOTE_BUF];
 
 	if (strcmp(v, "keep") == 0)
 		s->vf_teardown = X4_TEARDOWN_KEEP;
@@ -174,14 +148,14 @@ static int config_teardown(struct x4_settings *s, const char *v, char *why)
 		s->vf_teardown = X4_TEARDOWN_REMOVE;
 	else
 		return config_why(why, "bad value %s; expected keep or remove",
-				  config_quote(v, q, sizeof(q)));
+				  x4_quote(v, q));
 	return 0;
 }
 
 /* An absolute path without control bytes that fits out; "" only when allow_empty. */
 static int config_abs_path(const char *v, char *out, size_t n, int allow_empty, char *why)
 {
-	char q[CONFIG_QBUF];
+	char q[X4_QUOTE_BUF];
 	const char *expect = allow_empty ? "expected an absolute path or nothing"
 					 : "expected an absolute path";
 
@@ -191,14 +165,14 @@ static int config_abs_path(const char *v, char *out, size_t n, int allow_empty, 
 	}
 	if (v[0] != '/')
 		return config_why(why, "%s is not an absolute path; %s",
-				  config_quote(v, q, sizeof(q)), expect);
+				  x4_quote(v, q), expect);
 	for (const char *p = v; *p; p++)
 		if ((unsigned char)*p < 0x20 || *p == 0x7f)
 			return config_why(why, "%s has a control character; %s",
-					  config_quote(v, q, sizeof(q)), expect);
+					  x4_quote(v, q), expect);
 	if (strlen(v) >= n)
 		return config_why(why, "%s is too long; %s of at most %zu bytes",
-				  config_quote(v, q, sizeof(q)), expect, n - 1);
+				  x4_quote(v, q), expect, n - 1);
 	memcpy(out, v, strlen(v) + 1);
 	return 0;
 }
@@ -210,19 +184,19 @@ static int config_qemu(struct x4_settings *s, const char *v, char *why)
 
 static int config_rom(struct x4_settings *s, const char *v, char *why)
 {
-	char q[CONFIG_QBUF];
+	char q[X4_QUOTE_BUF];
 
 	/* The path ends up inside QEMU's "romfile=..." option, where a comma starts a new one. */
 	if (strchr(v, ','))
 		return config_why(why, "%s has a comma (QEMU would split the option there); "
 				  "expected an absolute path without commas or nothing",
-				  config_quote(v, q, sizeof(q)));
+				  x4_quote(v, q));
 	return config_abs_path(v, s->rom, sizeof(s->rom), 1, why);
 }
 
 static int config_rom_mode(struct x4_settings *s, const char *v, char *why)
 {
-	char q[CONFIG_QBUF];
+	char q[X4_QUOTE_BUF];
 
 	if (strcmp(v, "raw") == 0)
 		s->rom_mode = X4_ROM_RAW;
@@ -230,13 +204,13 @@ static int config_rom_mode(struct x4_settings *s, const char *v, char *why)
 		s->rom_mode = X4_ROM_OPTIONROM;
 	else
 		return config_why(why, "bad value %s; expected raw or optionrom",
-				  config_quote(v, q, sizeof(q)));
+				  x4_quote(v, q));
 	return 0;
 }
 
 static int config_lg(struct x4_settings *s, const char *v, char *why)
 {
-	char q[CONFIG_QBUF];
+	char q[X4_QUOTE_BUF];
 
 	if (strcmp(v, "off") == 0) {
 		s->lg = X4_LG_OFF;
@@ -250,7 +224,7 @@ static int config_lg(struct x4_settings *s, const char *v, char *why)
 		memcpy(s->lg_path, v, 12);
 	} else {
 		return config_why(why, "bad value %s; expected /dev/kvmfrN (N 0..9), shm or off",
-				  config_quote(v, q, sizeof(q)));
+				  x4_quote(v, q));
 	}
 	return 0;
 }
@@ -272,7 +246,7 @@ static int config_lg_size(struct x4_settings *s, const char *v, char *why)
 
 static int config_lg_res(struct x4_settings *s, const char *v, char *why)
 {
-	char q[CONFIG_QBUF];
+	char q[X4_QUOTE_BUF];
 	unsigned long w, h;
 	const char *p;
 	int hdr = 0;
@@ -296,19 +270,19 @@ static int config_lg_res(struct x4_settings *s, const char *v, char *why)
 bad:
 	return config_why(why, "bad value %s; expected WIDTHxHEIGHT with an optional \" hdr\", "
 			  "each 1..%d (e.g. 1920x1080 or 2560x1440 hdr)",
-			  config_quote(v, q, sizeof(q)), X4_CONFIG_LG_DIM_MAX);
+			  x4_quote(v, q), X4_CONFIG_LG_DIM_MAX);
 }
 
 static int config_vf(struct x4_settings *s, const char *v, char *why)
 {
-	char q[CONFIG_QBUF];
+	char q[X4_QUOTE_BUF];
 	unsigned long n;
 
 	if (v[0] >= '0' && v[0] <= '9' && !strchr(v, ':')) {
 		if (config_uint(v, NULL, 255, &n) < 0 || n == 0)
 			return config_why(why, "%s is not a VF index; expected 1..255 or a PCI "
 					  "address DDDD:BB:SS.F (e.g. 0000:00:02.1)",
-					  config_quote(v, q, sizeof(q)));
+					  x4_quote(v, q));
 		s->vf_index = (int)n;
 		s->vf_set = 1;
 		return 0;
@@ -316,7 +290,7 @@ static int config_vf(struct x4_settings *s, const char *v, char *why)
 	if (x4_pciaddr_parse(v, &s->vf_addr, NULL) < 0)
 		return config_why(why, "%s is not a PCI address; expected DDDD:BB:SS.F "
 				  "(e.g. 0000:00:02.1) or a VF index 1..255",
-				  config_quote(v, q, sizeof(q)));
+				  x4_quote(v, q));
 	s->vf_index = 0;
 	s->vf_set = 1;
 	return 0;
@@ -408,19 +382,19 @@ static void config_settings_defaults(struct x4_settings *s)
 
 static int config_vm_name_ok(const char *name, size_t len, char *why)
 {
-	char q[CONFIG_QBUF];
+	char q[X4_QUOTE_BUF];
 	const char *expect = "expected 1..128 bytes without '/' or control characters";
 
 	if (len == 0)
 		return config_why(why, "missing VM name; expected [vm NAME]");
 	if (len > X4_NAME_MAX)
-		return config_why(why, "VM name %s is too long; %s", config_quote(name, q, sizeof(q)),
+		return config_why(why, "VM name %s is too long; %s", x4_quote(name, q),
 				  expect);
 	for (size_t i = 0; i < len; i++) {
 		unsigned char ch = (unsigned char)name[i];
 
 		if (ch < 0x20 || ch == 0x7f || ch == '/')
-			return config_why(why, "bad VM name %s; %s", config_quote(name, q, sizeof(q)),
+			return config_why(why, "bad VM name %s; %s", x4_quote(name, q),
 					  expect);
 	}
 	return 0;
@@ -430,7 +404,7 @@ static int config_vm_name_ok(const char *name, size_t len, char *why)
  * inih parses the line again after us and must still find its ']'. */
 static int config_section(struct config_ctx *x, const char *text)
 {
-	char q[CONFIG_QBUF], why[CONFIG_WHY], line[256];
+	char q[X4_QUOTE_BUF], why[CONFIG_WHY], line[256];
 	char *end, *p, *name;
 	size_t len;
 
@@ -439,14 +413,14 @@ static int config_section(struct config_ctx *x, const char *text)
 
 	if (!end) {
 		config_fail(x, x->lineno, NULL, NULL, "section header %s has no ']'; expected "
-			    "[host] or [vm NAME]", config_quote(line, q, sizeof(q)));
+			    "[host] or [vm NAME]", x4_quote(line, q));
 		return -1;
 	}
 	for (p = end + 1; *p == ' ' || *p == '\t' || *p == '\r'; p++)
 		;
 	if (*p && *p != ';' && *p != '#') {
 		config_fail(x, x->lineno, NULL, NULL, "text after section header: %s; expected "
-			    "[host] or [vm NAME] alone on the line", config_quote(p, q, sizeof(q)));
+			    "[host] or [vm NAME] alone on the line", x4_quote(p, q));
 		return -1;
 	}
 	*end = '\0';
@@ -466,7 +440,7 @@ static int config_section(struct config_ctx *x, const char *text)
 	}
 	if (strncmp(name, "vm", 2) != 0 || (name[2] && name[2] != ' ' && name[2] != '\t')) {
 		config_fail(x, x->lineno, NULL, NULL, "unknown section %s; expected [host] or "
-			    "[vm NAME]", config_quote(name, q, sizeof(q)));
+			    "[vm NAME]", x4_quote(name, q));
 		return -1;
 	}
 	for (name += 2; *name == ' ' || *name == '\t'; name++)
@@ -545,7 +519,7 @@ static char *config_reader(char *str, int num, void *stream)
 static int config_handler(void *user, const char *section, const char *name, const char *value)
 {
 	struct config_ctx *x = user;
-	char q[CONFIG_QBUF], why[CONFIG_WHY];
+	char q[X4_QUOTE_BUF], why[CONFIG_WHY];
 	const struct config_key *k = NULL;
 	size_t i;
 
@@ -553,7 +527,7 @@ static int config_handler(void *user, const char *section, const char *name, con
 	if (x->err_line)
 		return 0;
 	if (!x->cur) {
-		config_fail(x, x->lineno, NULL, config_quote(name, q, sizeof(q)),
+		config_fail(x, x->lineno, NULL, x4_quote(name, q),
 			    "key outside any section; expected [host] or [vm NAME] above it");
 		return 0;
 	}
@@ -564,7 +538,7 @@ static int config_handler(void *user, const char *section, const char *name, con
 		}
 	}
 	if (!k) {
-		config_fail(x, x->lineno, x->section, config_quote(name, q, sizeof(q)),
+		config_fail(x, x->lineno, x->section, x4_quote(name, q),
 			    "unknown key; expected one of %s",
 			    x->scope == CONFIG_HOST ? CONFIG_HOST_KEYS : CONFIG_VM_KEYS);
 		return 0;

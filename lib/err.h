@@ -16,6 +16,14 @@ struct x4_err {
 int x4_fail(struct x4_err *e, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+#define X4_QUOTE_MAX 48                    /* bytes of untrusted text shown in a message */
+#define X4_QUOTE_BUF (4 * X4_QUOTE_MAX + 8) /* room x4_quote() needs */
+
+/* Quote untrusted text for a one-line message: '...' around it, control, non-ASCII, quote and
+ * backslash bytes as \xNN, "..." after it when cut at X4_QUOTE_MAX bytes. Returns out
+ * ("(null)" for NULL text). out has X4_QUOTE_BUF bytes. */
+const char *x4_quote(const char *text, char out[X4_QUOTE_BUF]);
+
 /* Clear e (may be NULL). */
 void x4_err_clear(struct x4_err *e);
 

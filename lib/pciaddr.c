@@ -8,33 +8,6 @@
 #include <string.h>
 
 #define PCIADDR_EXPECT "expected DDDD:BB:SS.F (e.g. 0000:00:02.1)"
-#define PCIADDR_QUOTE_MAX 48 /* bytes of user text shown in an error */
-
-/* Quote untrusted text for a one-line message: at most PCIADDR_QUOTE_MAX bytes, control and
- * non-ASCII bytes as \xNN, "..." when cut. out needs 4 * PCIADDR_QUOTE_MAX + 8 bytes. */
-static const char *pciaddr_quote(const char *text, char *out, size_t n)
-{
-	size_t o = 0, i;
-
-	if (!text)
-		return "(null)";
-	out[o++] = '\'';
-	for (i = 0; i < PCIADDR_QUOTE_MAX && text[i] && o + 8 < n; i++) {
-		unsigned char c = (unsigned char)text[i];
-
-		if (c < 0x20 || c >= 0x7f || c == '\\' || c == '\'')
-			o += (size_t)snprintf(out + o, n - o, "\\x%02x", c);
-		else
-			out[o++] = (char)c;
-	}
-	out[o++] = '\'';
-	if (text[i] && o + 4 < n) {
-		memcpy(out + o, "...", 3);
-		o += 3;
-	}
-	out[o] = '\0';
-	return out;
-}
 
 static int pciaddr_hexval(char c)
 {
@@ -65,7 +38,7 @@ static long pciaddr_hexfield(const char **p, int digits)
 
 int x4_pciaddr_parse(const char *text, struct x4_pciaddr *out, struct x4_err *e)
 {
-	char q[4 * PCIADDR_QUOTE_MAX + 8];
+	char q[X4_QUOTE_BUF];
 	const char *p = text;
 	long dom = 0, bus, slot, fn;
 
@@ -89,10 +62,10 @@ int x4_pciaddr_parse(const char *text, struct x4_pciaddr *out, struct x4_err *e)
 		goto bad;
 	if (slot > 0x1f)
 		return x4_fail(e, EINVAL, "bad PCI address %s: slot 0x%02lx out of range (max 0x1f); "
-			       PCIADDR_EXPECT, pciaddr_quote(text, q, sizeof(q)), slot);
+			       PCIADDR_EXPECT, x4_quote(text, q), slot);
 	if (fn > 7)
 		return x4_fail(e, EINVAL, "bad PCI address %s: function %lx out of range (max 7); "
-			       PCIADDR_EXPECT, pciaddr_quote(text, q, sizeof(q)), fn);
+			       PCIADDR_EXPECT, x4_quote(text, q), fn);
 	out->domain = (uint16_t)dom;
 	out->bus = (uint8_t)bus;
 	out->slot = (uint8_t)slot;
@@ -100,7 +73,7 @@ int x4_pciaddr_parse(const char *text, struct x4_pciaddr *out, struct x4_err *e)
 	return 0;
 bad:
 	return x4_fail(e, EINVAL, "bad PCI address %s: " PCIADDR_EXPECT,
-		       pciaddr_quote(text, q, sizeof(q)));
+		       x4_quote(text, q));
 }
 
 /* One libvirt attribute: "0x" + hex digits or plain decimal, no sign, no spaces, no junk.
@@ -108,7 +81,7 @@ bad:
 static int pciaddr_attr(const char *name, const char *text, unsigned long max,
 			unsigned long *out, struct x4_err *e)
 {
-	char q[4 * PCIADDR_QUOTE_MAX + 8];
+	char q[X4_QUOTE_BUF];
 	unsigned long v = 0;
 	const char *p = text;
 	int base = 10, n = 0;
@@ -122,7 +95,7 @@ static int pciaddr_attr(const char *name, const char *text, unsigned long max,
 	} else if (p[0] == '0' && p[1] != '\0') {
 		return x4_fail(e, EINVAL, "bad PCI address attribute %s=%s: leading zero is "
 			       "ambiguous (octal in libvirt); expected hex '0x..' or decimal",
-			       name, pciaddr_quote(text, q, sizeof(q)));
+			       name, x4_quote(text, q));
 	}
 	for (; *p; p++, n++) {
 		int d = pciaddr_hexval(*p);
@@ -132,11 +105,11 @@ static int pciaddr_attr(const char *name, const char *text, unsigned long max,
 		v = v * (unsigned long)base + (unsigned long)d;
 		if (v > max)
 			return x4_fail(e, EINVAL, "bad PCI address attribute %s=%s: out of range "
-				       "(max 0x%lx)", name, pciaddr_quote(text, q, sizeof(q)), max);
+				       "(max 0x%lx)", name, x4_quote(text, q), max);
 	}
 	if (n == 0 || *p)
 		return x4_fail(e, EINVAL, "bad PCI address attribute %s=%s: expected hex '0x..' "
-			       "or decimal", name, pciaddr_quote(text, q, sizeof(q)));
+			       "or decimal", name, x4_quote(text, q));
 	*out = v;
 	return 0;
 }

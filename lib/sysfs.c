@@ -15,30 +15,6 @@
 #include "paths.h"
 
 #define SYSFS_PAGE 4096     /* the kernel's show() fills at most one page */
-#define SYSFS_QUOTE_MAX 48  /* bytes of a written value shown in an error */
-
-/* Quote a value for a one-line message: control bytes as \xNN, "..." when cut. */
-static const char *sysfs_quote(const char *text, char *out, size_t n)
-{
-	size_t o = 0, i;
-
-	out[o++] = '\'';
-	for (i = 0; i < SYSFS_QUOTE_MAX && text[i] && o + 8 < n; i++) {
-		unsigned char c = (unsigned char)text[i];
-
-		if (c < 0x20 || c >= 0x7f || c == '\\' || c == '\'')
-			o += (size_t)snprintf(out + o, n - o, "\\x%02x", c);
-		else
-			out[o++] = (char)c;
-	}
-	out[o++] = '\'';
-	if (text[i] && o + 4 < n) {
-		memcpy(out + o, "...", 3);
-		o += 3;
-	}
-	out[o] = '\0';
-	return out;
-}
 
 static const char *sysfs_basename(const char *abs)
 {
@@ -126,7 +102,7 @@ int x4_sysfs_read(const char *abs, char *buf, size_t n, struct x4_err *e)
 
 int x4_sysfs_read_uint(const char *abs, unsigned long *out, struct x4_err *e)
 {
-	char buf[64], q[4 * SYSFS_QUOTE_MAX + 8];
+	char buf[64], q[X4_QUOTE_BUF];
 	const char *digits = buf;
 	unsigned long v;
 	char *end;
@@ -146,19 +122,19 @@ int x4_sysfs_read_uint(const char *abs, unsigned long *out, struct x4_err *e)
 	v = strtoul(digits, &end, base);
 	if (errno == ERANGE)
 		return x4_fail(e, ERANGE, "%s: value %s too large", abs,
-			       sysfs_quote(buf, q, sizeof(q)));
+			       x4_quote(buf, q));
 	if (*end != '\0')
 		goto bad;
 	*out = v;
 	return 0;
 bad:
 	return x4_fail(e, EINVAL, "%s: expected a number, got %s", abs,
-		       sysfs_quote(buf, q, sizeof(q)));
+		       x4_quote(buf, q));
 }
 
 int x4_sysfs_write(const char *abs, const char *val, struct x4_err *e)
 {
-	char path[PATH_MAX], q[4 * SYSFS_QUOTE_MAX + 8], what[4 * SYSFS_QUOTE_MAX + 32];
+	char path[PATH_MAX], q[X4_QUOTE_BUF], what[X4_QUOTE_BUF + 24];
 	size_t len;
 	ssize_t w;
 	int fd, rc, err;
@@ -168,7 +144,7 @@ int x4_sysfs_write(const char *abs, const char *val, struct x4_err *e)
 	rc = x4_host_path(abs, path, sizeof(path), e);
 	if (rc < 0)
 		return rc;
-	snprintf(what, sizeof(what), "cannot write %s to", sysfs_quote(val, q, sizeof(q)));
+	snprintf(what, sizeof(what), "cannot write %s to", x4_quote(val, q));
 	/* O_TRUNC is what a shell's `echo v > attr` does: sysfs ignores it, and plain-file fake
 	 * trees then hold exactly the value written. */
 	fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC | O_NOCTTY);

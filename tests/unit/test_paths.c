@@ -86,6 +86,23 @@ static void test_err_one_line(void **state)
 	assert_string_equal(e.msg, "");
 }
 
+static void test_quote(void **state)
+{
+	char q[X4_QUOTE_BUF], long_text[200];
+
+	(void)state;
+	assert_string_equal(x4_quote("00:02.1", q), "'00:02.1'");
+	assert_string_equal(x4_quote("a\nb'\\\xff", q), "'a\\x0ab\\x27\\x5c\\xff'");
+	assert_string_equal(x4_quote(NULL, q), "(null)");
+	memset(long_text, 'x', sizeof(long_text) - 1);
+	long_text[sizeof(long_text) - 1] = '\0';
+	x4_quote(long_text, q);
+	assert_int_equal(strlen(q), X4_QUOTE_MAX + 2 + 3); /* quotes + "..." */
+	assert_string_equal(q + X4_QUOTE_MAX + 2, "...");
+	memset(long_text, '\x01', sizeof(long_text) - 1); /* worst case: every byte escaped */
+	assert_true(strlen(x4_quote(long_text, q)) < sizeof(q));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -94,6 +111,7 @@ int main(void)
 		cmocka_unit_test(test_too_long),
 		cmocka_unit_test(test_config_path),
 		cmocka_unit_test(test_err_one_line),
+		cmocka_unit_test(test_quote),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
