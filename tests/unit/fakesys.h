@@ -15,6 +15,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "pciaddr.h"
+
 /* The tree lives in one temp dir; $X4_ROOT points at it while a test runs. Devices sit flat
  * under sys/devices/pciDDDD:BB/ADDR and are linked from sys/bus/pci/devices/ as the kernel does. */
 struct fakesys {
@@ -419,6 +421,46 @@ static inline void fs_sim_ctl(const struct fakesys *f, const char *file, const c
 static inline void fs_sim_log(const struct fakesys *f, char *buf, size_t n)
 {
 	fs_read(f, "sys/x4sim/log", buf, n);
+}
+
+/* A PCI address a test spells out; a typo fails the test. */
+static inline struct x4_pciaddr fs_addr(const char *s)
+{
+	struct x4_pciaddr a;
+
+	assert_int_equal(x4_pciaddr_parse(s, &a, NULL), 0);
+	return a;
+}
+
+/* cmocka fixtures: a plain N100 tree (fs_n100), or an empty slot for fs_sim_start. */
+static inline int fs_n100_setup(void **state)
+{
+	static struct fakesys f;
+
+	fs_n100(&f);
+	*state = &f;
+	return 0;
+}
+
+static inline int fs_teardown(void **state)
+{
+	fs_fini(*state);
+	return 0;
+}
+
+static inline int fs_sim_setup(void **state)
+{
+	static struct fakesys f;
+
+	memset(&f, 0, sizeof(f));
+	*state = &f;
+	return 0;
+}
+
+static inline int fs_sim_teardown(void **state)
+{
+	fs_sim_stop(*state);
+	return 0;
 }
 
 #endif

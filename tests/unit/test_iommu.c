@@ -11,29 +11,6 @@
 #include "fakesys.h"
 #include "iommu.h"
 
-static struct x4_pciaddr A(const char *s)
-{
-	struct x4_pciaddr a;
-
-	assert_int_equal(x4_pciaddr_parse(s, &a, NULL), 0);
-	return a;
-}
-
-static int setup(void **state)
-{
-	static struct fakesys f;
-
-	fs_n100(&f);
-	*state = &f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	fs_fini(*state);
-	return 0;
-}
-
 static void test_enabled(void **state)
 {
 	struct fakesys *f = *state;
@@ -52,7 +29,7 @@ static void test_enabled(void **state)
 static void test_group(void **state)
 {
 	struct fakesys *f = *state;
-	struct x4_pciaddr pf = A("0000:00:02.0"), v = A("0000:00:02.2"), no = A("0000:00:09.0");
+	struct x4_pciaddr pf = fs_addr("0000:00:02.0"), v = fs_addr("0000:00:02.2"), no = fs_addr("0000:00:09.0");
 	unsigned g = 99;
 	struct x4_err e;
 
@@ -108,7 +85,7 @@ static void test_members(void **state)
 static void test_viable(void **state)
 {
 	struct fakesys *f = *state;
-	struct x4_pciaddr v1 = A("0000:00:02.1"), v2 = A("0000:00:02.2");
+	struct x4_pciaddr v1 = fs_addr("0000:00:02.1"), v2 = fs_addr("0000:00:02.2");
 	struct x4_err e;
 
 	fs_n100_vfs(f, 2);
@@ -142,25 +119,10 @@ static void test_viable(void **state)
 
 /* ---- the simulated X4 ---- */
 
-static int sim_setup(void **state)
-{
-	static struct fakesys f;
-
-	memset(&f, 0, sizeof(f));
-	*state = &f;
-	return 0;
-}
-
-static int sim_teardown(void **state)
-{
-	fs_sim_stop(*state);
-	return 0;
-}
-
 static void test_sim_groups(void **state)
 {
 	struct fakesys *f = *state;
-	struct x4_pciaddr hda = A("0000:00:1f.3"), m[8];
+	struct x4_pciaddr hda = fs_addr("0000:00:1f.3"), m[8];
 	struct x4_err e;
 	unsigned g = 0;
 	char s[X4_PCIADDR_STRLEN];
@@ -184,11 +146,11 @@ static void test_sim_groups(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_enabled, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_group, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_members, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_viable, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_sim_groups, sim_setup, sim_teardown),
+		cmocka_unit_test_setup_teardown(test_enabled, fs_n100_setup, fs_teardown),
+		cmocka_unit_test_setup_teardown(test_group, fs_n100_setup, fs_teardown),
+		cmocka_unit_test_setup_teardown(test_members, fs_n100_setup, fs_teardown),
+		cmocka_unit_test_setup_teardown(test_viable, fs_n100_setup, fs_teardown),
+		cmocka_unit_test_setup_teardown(test_sim_groups, fs_sim_setup, fs_sim_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -21,14 +21,6 @@
 #include "state.h"
 #include "vfio.h"
 
-static struct x4_pciaddr A(const char *s)
-{
-	struct x4_pciaddr a;
-
-	assert_int_equal(x4_pciaddr_parse(s, &a, NULL), 0);
-	return a;
-}
-
 /* A domain with one hostdev at addr (NULL = none). */
 static void mkdom(struct x4_domain *d, const char *name, const char *addr, int managed)
 {
@@ -36,14 +28,14 @@ static void mkdom(struct x4_domain *d, const char *name, const char *addr, int m
 	snprintf(d->name, sizeof(d->name), "%s", name);
 	if (addr) {
 		d->n_hostdevs = 1;
-		d->hostdevs[0].host = A(addr);
+		d->hostdevs[0].host = fs_addr(addr);
 		d->hostdevs[0].managed = managed;
 	}
 }
 
 static void drv(const char *addr, const char *want)
 {
-	struct x4_pciaddr a = A(addr);
+	struct x4_pciaddr a = fs_addr(addr);
 	char got[64];
 
 	assert_int_equal(x4_vfio_driver(&a, got, sizeof(got), NULL), 0);
@@ -91,21 +83,6 @@ static void test_classify_without_sysfs(void **state)
 	assert_true(x4_lifecycle_classify(&c, &d, &vm, &e) < 0);
 	assert_non_null(strstr(e.msg, "/sys/bus/pci"));
 	unsetenv("X4_ROOT");
-}
-
-static int sim_setup(void **state)
-{
-	static struct fakesys f;
-
-	memset(&f, 0, sizeof(f));
-	*state = &f;
-	return 0;
-}
-
-static int sim_teardown(void **state)
-{
-	fs_sim_stop(*state);
-	return 0;
 }
 
 static void test_prepare_release(void **state)
@@ -169,7 +146,7 @@ static void test_teardown_waits_for_busy_vf(void **state)
 	struct x4_config c;
 	struct x4_domain d;
 	struct x4_vm vm;
-	struct x4_pciaddr other = A("0000:00:02.3");
+	struct x4_pciaddr other = fs_addr("0000:00:02.3");
 	struct x4_err e;
 	char log[8192];
 
@@ -272,9 +249,9 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_event_parse),
 		cmocka_unit_test(test_classify_without_sysfs),
-		cmocka_unit_test_setup_teardown(test_prepare_release, sim_setup, sim_teardown),
-		cmocka_unit_test_setup_teardown(test_teardown_waits_for_busy_vf, sim_setup, sim_teardown),
-		cmocka_unit_test_setup_teardown(test_adopt, sim_setup, sim_teardown),
+		cmocka_unit_test_setup_teardown(test_prepare_release, fs_sim_setup, fs_sim_teardown),
+		cmocka_unit_test_setup_teardown(test_teardown_waits_for_busy_vf, fs_sim_setup, fs_sim_teardown),
+		cmocka_unit_test_setup_teardown(test_adopt, fs_sim_setup, fs_sim_teardown),
 		cmocka_unit_test(test_romcache),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -12,29 +12,6 @@
 #include "fakesys.h"
 #include "pcidev.h"
 
-static struct x4_pciaddr A(const char *s)
-{
-	struct x4_pciaddr a;
-
-	assert_int_equal(x4_pciaddr_parse(s, &a, NULL), 0);
-	return a;
-}
-
-static int setup(void **state)
-{
-	static struct fakesys f;
-
-	fs_n100(&f);
-	*state = &f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	fs_fini(*state);
-	return 0;
-}
-
 static void test_list_sorted(void **state)
 {
 	struct x4_pcidev d[8];
@@ -74,7 +51,7 @@ static void test_list_max(void **state)
 
 static void test_get(void **state)
 {
-	struct x4_pciaddr a = A("0000:01:00.0");
+	struct x4_pciaddr a = fs_addr("0000:01:00.0");
 	struct x4_pcidev d;
 	struct x4_err e;
 
@@ -83,7 +60,7 @@ static void test_get(void **state)
 	assert_int_equal(d.vendor, 0x144d);
 	assert_int_equal(d.device, 0xa808);
 	assert_true(x4_pciaddr_equal(&d.addr, &a));
-	a = A("0000:00:02.5");
+	a = fs_addr("0000:00:02.5");
 	assert_int_equal(x4_pcidev_get(&a, &d, &e), -ENODEV);
 	assert_non_null(strstr(e.msg, "0000:00:02.5"));
 }
@@ -92,7 +69,7 @@ static void test_get(void **state)
 static void test_libpci_error_returns(void **state)
 {
 	struct fakesys *f = *state;
-	struct x4_pciaddr a = A("0000:00:02.0");
+	struct x4_pciaddr a = fs_addr("0000:00:02.0");
 	struct x4_pcidev d;
 	struct x4_err e;
 
@@ -149,7 +126,7 @@ static void test_no_sysfs(void **state)
 static void test_read_ids(void **state)
 {
 	struct fakesys *f = *state;
-	struct x4_pciaddr a = A("0000:00:02.0"), gone = A("0000:00:03.0");
+	struct x4_pciaddr a = fs_addr("0000:00:02.0"), gone = fs_addr("0000:00:03.0");
 	struct x4_pcidev d;
 	struct x4_err e;
 
@@ -179,25 +156,10 @@ static void test_read_ids(void **state)
 
 /* ---- the simulated X4: libpci on a tree that answers like sysfs ---- */
 
-static int sim_setup(void **state)
-{
-	static struct fakesys f;
-
-	memset(&f, 0, sizeof(f));
-	*state = &f;
-	return 0;
-}
-
-static int sim_teardown(void **state)
-{
-	fs_sim_stop(*state);
-	return 0;
-}
-
 static void test_sim_list(void **state)
 {
 	struct fakesys *f = *state;
-	struct x4_pciaddr gpu = A("0000:00:02.0");
+	struct x4_pciaddr gpu = fs_addr("0000:00:02.0");
 	struct x4_pcidev d[32], one;
 	struct x4_err e;
 	int n;
@@ -226,15 +188,15 @@ static void test_sim_list(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_list_sorted, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_list_max, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_get, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_libpci_error_returns, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_garbage_vendor, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_bad_entries, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_no_sysfs, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_read_ids, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_sim_list, sim_setup, sim_teardown),
+		cmocka_unit_test_setup_teardown(test_list_sorted, fs_n100_setup, fs_teardown),
+		cmocka_unit_test_setup_teardown(test_list_max, fs_n100_setup, fs_teardown),
+		cmocka_unit_test_setup_teardown(test_get, fs_n100_setup, fs_teardown),
+		cmocka_unit_test_setup_teardown(test_libpci_error_returns, fs_n100_setup, fs_teardown),
+		cmocka_unit_test_setup_teardown(test_garbage_vendor, fs_n100_setup, fs_teardown),
+		cmocka_unit_test_setup_teardown(test_bad_entries, fs_n100_setup, fs_teardown),
+		cmocka_unit_test_setup_teardown(test_no_sysfs, fs_n100_setup, fs_teardown),
+		cmocka_unit_test_setup_teardown(test_read_ids, fs_n100_setup, fs_teardown),
+		cmocka_unit_test_setup_teardown(test_sim_list, fs_sim_setup, fs_sim_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

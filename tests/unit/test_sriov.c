@@ -11,14 +11,6 @@
 #include "fakesys.h"
 #include "sriov.h"
 
-static struct x4_pciaddr A(const char *s)
-{
-	struct x4_pciaddr a;
-
-	assert_int_equal(x4_pciaddr_parse(s, &a, NULL), 0);
-	return a;
-}
-
 static const char *F(const struct x4_pciaddr *a)
 {
 	static char s[4][X4_PCIADDR_STRLEN];
@@ -26,21 +18,6 @@ static const char *F(const struct x4_pciaddr *a)
 
 	i = (i + 1) % 4;
 	return x4_pciaddr_format(a, s[i]);
-}
-
-static int setup(void **state)
-{
-	static struct fakesys f;
-
-	fs_n100(&f);
-	*state = &f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	fs_fini(*state);
-	return 0;
 }
 
 #define PF_DIR "sys/devices/pci0000:00/0000:00:02.0"
@@ -111,7 +88,7 @@ static void test_find_pf_configured(void **state)
 
 	memset(&s, 0, sizeof(s));
 	s.pf_auto = 0;
-	s.pf = A("0000:01:00.0");
+	s.pf = fs_addr("0000:01:00.0");
 	/* not a GPU: no SR-IOV -> a generic hint, not the i915 one */
 	assert_int_equal(x4_sriov_find_pf(&s, &pf, &e), -ENOTSUP);
 	assert_non_null(strstr(e.msg, "0000:01:00.0"));
@@ -122,7 +99,7 @@ static void test_find_pf_configured(void **state)
 	assert_string_equal(F(&pf), "0000:01:00.0");
 	fs_attr(f, "0000:01:00.0", "sriov_totalvfs", "0\n");
 	assert_int_equal(x4_sriov_find_pf(&s, &pf, &e), -ENODEV);
-	s.pf = A("0000:00:07.0");
+	s.pf = fs_addr("0000:00:07.0");
 	assert_int_equal(x4_sriov_find_pf(&s, &pf, &e), -ENODEV);
 	assert_non_null(strstr(e.msg, "pf = 0000:00:07.0"));
 	s.pf_auto = 1;
@@ -133,7 +110,7 @@ static void test_find_pf_configured(void **state)
 static void test_counts(void **state)
 {
 	struct fakesys *f = *state;
-	struct x4_pciaddr pf = A("0000:00:02.0"), nv = A("0000:01:00.0"), no = A("0000:00:09.0");
+	struct x4_pciaddr pf = fs_addr("0000:00:02.0"), nv = fs_addr("0000:01:00.0"), no = fs_addr("0000:00:09.0");
 	unsigned n = 99;
 	struct x4_err e;
 
@@ -157,7 +134,7 @@ static void test_counts(void **state)
 static void test_autoprobe(void **state)
 {
 	struct fakesys *f = *state;
-	struct x4_pciaddr pf = A("0000:00:02.0"), nv = A("0000:01:00.0");
+	struct x4_pciaddr pf = fs_addr("0000:00:02.0"), nv = fs_addr("0000:01:00.0");
 	struct x4_err e;
 	char buf[16];
 	int on = -1;
@@ -181,7 +158,7 @@ static void test_autoprobe(void **state)
 static void test_vf_addr(void **state)
 {
 	struct fakesys *f = *state;
-	struct x4_pciaddr pf = A("0000:00:02.0"), vf;
+	struct x4_pciaddr pf = fs_addr("0000:00:02.0"), vf;
 	struct x4_err e;
 
 	fs_n100_vfs(f, 3);
@@ -204,72 +181,72 @@ static void test_vf_addr(void **state)
 static void test_vf_index(void **state)
 {
 	struct fakesys *f = *state;
-	struct x4_pciaddr pf = A("0000:00:02.0"), nv = A("0000:01:00.0"), v;
+	struct x4_pciaddr pf = fs_addr("0000:00:02.0"), nv = fs_addr("0000:01:00.0"), v;
 	unsigned idx = 0;
 	struct x4_err e;
 
 	fs_n100_vfs(f, 3);
-	v = A("0000:00:02.2");
+	v = fs_addr("0000:00:02.2");
 	assert_int_equal(x4_sriov_vf_index(&pf, &v, &idx, &e), 0);
 	assert_int_equal(idx, 2);
 	assert_int_equal(x4_sriov_vf_index(&pf, &pf, &idx, &e), -EINVAL);
 	assert_non_null(strstr(e.msg, "not an SR-IOV VF"));
 	assert_int_equal(x4_sriov_vf_index(&nv, &v, &idx, &e), -EINVAL);
 	assert_non_null(strstr(e.msg, "VF of 0000:00:02.0, not of 0000:01:00.0"));
-	v = A("0000:00:02.5");
+	v = fs_addr("0000:00:02.5");
 	assert_int_equal(x4_sriov_vf_index(&pf, &v, &idx, &e), -ENODEV);
 	/* physfn says yes but no virtfn points back */
 	fs_unlink(f, PF_DIR "/virtfn2");
-	v = A("0000:00:02.3");
+	v = fs_addr("0000:00:02.3");
 	assert_int_equal(x4_sriov_vf_index(&pf, &v, &idx, &e), -ENOENT);
 }
 
 static void test_is_vf_of(void **state)
 {
 	struct fakesys *f = *state;
-	struct x4_pciaddr pf = A("0000:00:02.0"), nv = A("0000:01:00.0"), v;
+	struct x4_pciaddr pf = fs_addr("0000:00:02.0"), nv = fs_addr("0000:01:00.0"), v;
 	struct x4_err e;
 
 	fs_n100_vfs(f, 2);
-	v = A("0000:00:02.1");
+	v = fs_addr("0000:00:02.1");
 	assert_int_equal(x4_sriov_is_vf_of(&pf, &v), 1);
 	assert_int_equal(x4_sriov_is_vf_of(&nv, &v), 0);
 	assert_int_equal(x4_sriov_is_vf_of(&pf, &pf), 0);
 	assert_int_equal(x4_sriov_is_vf_of(&pf, &nv), 0); /* exists, no physfn */
-	v = A("0000:00:02.7"); /* not created yet: offset 1, stride 1, total 7 */
+	v = fs_addr("0000:00:02.7"); /* not created yet: offset 1, stride 1, total 7 */
 	assert_int_equal(x4_sriov_is_vf_of(&pf, &v), 1);
-	v = A("0000:00:03.0");
+	v = fs_addr("0000:00:03.0");
 	assert_int_equal(x4_sriov_is_vf_of(&pf, &v), 0);
-	v = A("0001:00:02.3");
+	v = fs_addr("0001:00:02.3");
 	assert_int_equal(x4_sriov_is_vf_of(&pf, &v), 0);
 
 	/* routing-ID arithmetic across a slot boundary: offset 4, stride 2, total 3 */
 	fs_sriov(f, "0000:01:00.0", "3\n", "0\n", 4, 2);
-	v = A("0000:01:00.4");
+	v = fs_addr("0000:01:00.4");
 	assert_int_equal(x4_sriov_is_vf_of(&nv, &v), 1);
-	v = A("0000:01:00.6");
+	v = fs_addr("0000:01:00.6");
 	assert_int_equal(x4_sriov_is_vf_of(&nv, &v), 1);
-	v = A("0000:01:01.0");
+	v = fs_addr("0000:01:01.0");
 	assert_int_equal(x4_sriov_is_vf_of(&nv, &v), 1);
 	assert_int_equal(x4_sriov_vf_addr_expected(&nv, 3, &v, &e), 0);
 	assert_string_equal(F(&v), "0000:01:01.0");
 	assert_int_equal(x4_sriov_vf_addr_expected(&nv, 4, &v, &e), -ERANGE);
-	v = A("0000:01:00.5");
+	v = fs_addr("0000:01:00.5");
 	assert_int_equal(x4_sriov_is_vf_of(&nv, &v), 0);
-	v = A("0000:01:01.2");
+	v = fs_addr("0000:01:01.2");
 	assert_int_equal(x4_sriov_is_vf_of(&nv, &v), 0);
 
 	/* without offset/stride: function+1..total in the PF's slot */
 	fs_unlink(f, "sys/devices/pci0000:01/0000:01:00.0/sriov_offset");
 	fs_attr(f, "0000:01:00.0", "sriov_totalvfs", "2\n");
-	v = A("0000:01:00.2");
+	v = fs_addr("0000:01:00.2");
 	assert_int_equal(x4_sriov_is_vf_of(&nv, &v), 1);
-	v = A("0000:01:00.3");
+	v = fs_addr("0000:01:00.3");
 	assert_int_equal(x4_sriov_is_vf_of(&nv, &v), 0);
 	assert_int_equal(x4_sriov_vf_addr_expected(&nv, 0, &v, &e), -ERANGE);
 	/* garbage totalvfs: nothing is a VF by arithmetic */
 	fs_attr(f, "0000:01:00.0", "sriov_totalvfs", "x\n");
-	v = A("0000:01:00.1");
+	v = fs_addr("0000:01:00.1");
 	assert_int_equal(x4_sriov_is_vf_of(&nv, &v), 0);
 	assert_int_equal(x4_sriov_vf_addr_expected(&nv, 1, &v, &e), -EINVAL);
 }
@@ -277,7 +254,7 @@ static void test_is_vf_of(void **state)
 static void test_create_rules(void **state)
 {
 	struct fakesys *f = *state;
-	struct x4_pciaddr pf = A("0000:00:02.0"), nv = A("0000:01:00.0");
+	struct x4_pciaddr pf = fs_addr("0000:00:02.0"), nv = fs_addr("0000:01:00.0");
 	struct x4_err e;
 	char buf[16];
 
@@ -300,7 +277,7 @@ static void test_create_rules(void **state)
 static void test_create_verifies(void **state)
 {
 	struct fakesys *f = *state;
-	struct x4_pciaddr pf = A("0000:00:02.0");
+	struct x4_pciaddr pf = fs_addr("0000:00:02.0");
 	struct x4_err e;
 	char buf[16];
 
@@ -314,7 +291,7 @@ static void test_create_verifies(void **state)
 static void test_busy_and_remove(void **state)
 {
 	struct fakesys *f = *state;
-	struct x4_pciaddr pf = A("0000:00:02.0"), b;
+	struct x4_pciaddr pf = fs_addr("0000:00:02.0"), b;
 	struct x4_err e;
 	char buf[16], drv[32];
 
@@ -358,21 +335,6 @@ static void test_busy_and_remove(void **state)
 
 /* ---- write paths against the simulated X4 (x4sim answers like drivers/pci/iov.c) ---- */
 
-static int sim_setup(void **state)
-{
-	static struct fakesys f;
-
-	memset(&f, 0, sizeof(f));
-	*state = &f;
-	return 0;
-}
-
-static int sim_teardown(void **state)
-{
-	fs_sim_stop(*state);
-	return 0;
-}
-
 static void test_sim_lifecycle(void **state)
 {
 	struct fakesys *f = *state;
@@ -397,7 +359,7 @@ static void test_sim_lifecycle(void **state)
 	assert_int_equal(x4_sriov_vf_index(&pf, &v, &idx, &e), 0);
 	assert_int_equal(idx, 2);
 	assert_int_equal(x4_sriov_is_vf_of(&pf, &v), 1);
-	v = A("0000:00:02.6"); /* not created, by offset/stride */
+	v = fs_addr("0000:00:02.6"); /* not created, by offset/stride */
 	assert_int_equal(x4_sriov_is_vf_of(&pf, &v), 1);
 	assert_int_equal(x4_sriov_create(&pf, 3, &e), 0); /* no-op */
 	assert_int_equal(x4_sriov_create(&pf, 2, &e), -EBUSY);
@@ -418,7 +380,7 @@ static void test_sim_lifecycle(void **state)
 static void test_sim_remove_refuses_held_vf(void **state)
 {
 	struct fakesys *f = *state;
-	struct x4_pciaddr pf = A("0000:00:02.0"), b;
+	struct x4_pciaddr pf = fs_addr("0000:00:02.0"), b;
 	struct x4_err e;
 	unsigned n = 0;
 	char drv[32], log[8192];
@@ -444,7 +406,7 @@ static void test_sim_remove_refuses_held_vf(void **state)
 static void test_sim_faults(void **state)
 {
 	struct fakesys *f = *state;
-	struct x4_pciaddr pf = A("0000:00:02.0");
+	struct x4_pciaddr pf = fs_addr("0000:00:02.0");
 	struct x4_err e;
 
 	fs_sim_start(f, "default", "pf-busy", NULL);
@@ -476,22 +438,22 @@ static void test_sim_states(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_find_pf_auto, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_find_pf_auto_ignores_non_gpus, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_find_pf_auto_hints, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_find_pf_configured, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_counts, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_autoprobe, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_vf_addr, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_vf_index, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_is_vf_of, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_create_rules, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_create_verifies, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_busy_and_remove, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_sim_lifecycle, sim_setup, sim_teardown),
-		cmocka_unit_test_setup_teardown(test_sim_remove_refuses_held_vf, sim_setup, sim_teardown),
-		cmocka_unit_test_setup_teardown(test_sim_faults, sim_setup, sim_teardown),
-		cmocka_unit_test_setup_teardown(test_sim_states, sim_setup, sim_teardown),
+		cmocka_unit_test_setup_teardown(test_find_pf_auto, fs_n100_setup, fs_teardown),
+		cmocka_unit_test_setup_teardown(test_find_pf_auto_ignores_non_gpus, fs_n100_setup, fs_teardown),
+		cmocka_unit_test_setup_teardown(test_find_pf_auto_hints, fs_n100_setup, fs_teardown),
+		cmocka_unit_test_setup_teardown(test_find_pf_configured, fs_n100_setup, fs_teardown),
+		cmocka_unit_test_setup_teardown(test_counts, fs_n100_setup, fs_teardown),
+		cmocka_unit_test_setup_teardown(test_autoprobe, fs_n100_setup, fs_teardown),
+		cmocka_unit_test_setup_teardown(test_vf_addr, fs_n100_setup, fs_teardown),
+		cmocka_unit_test_setup_teardown(test_vf_index, fs_n100_setup, fs_teardown),
+		cmocka_unit_test_setup_teardown(test_is_vf_of, fs_n100_setup, fs_teardown),
+		cmocka_unit_test_setup_teardown(test_create_rules, fs_n100_setup, fs_teardown),
+		cmocka_unit_test_setup_teardown(test_create_verifies, fs_n100_setup, fs_teardown),
+		cmocka_unit_test_setup_teardown(test_busy_and_remove, fs_n100_setup, fs_teardown),
+		cmocka_unit_test_setup_teardown(test_sim_lifecycle, fs_sim_setup, fs_sim_teardown),
+		cmocka_unit_test_setup_teardown(test_sim_remove_refuses_held_vf, fs_sim_setup, fs_sim_teardown),
+		cmocka_unit_test_setup_teardown(test_sim_faults, fs_sim_setup, fs_sim_teardown),
+		cmocka_unit_test_setup_teardown(test_sim_states, fs_sim_setup, fs_sim_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

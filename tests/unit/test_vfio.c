@@ -13,14 +13,6 @@
 #include "sriov.h"
 #include "vfio.h"
 
-static struct x4_pciaddr A(const char *s)
-{
-	struct x4_pciaddr a;
-
-	assert_int_equal(x4_pciaddr_parse(s, &a, NULL), 0);
-	return a;
-}
-
 static int setup(void **state)
 {
 	static struct fakesys f;
@@ -28,12 +20,6 @@ static int setup(void **state)
 	fs_n100(&f);
 	fs_n100_vfs(&f, 3);
 	*state = &f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	fs_fini(*state);
 	return 0;
 }
 
@@ -58,7 +44,7 @@ static void assert_untouched(const struct fakesys *f, const char *dev_rel_overri
 static void test_driver_and_loaded(void **state)
 {
 	struct fakesys *f = *state;
-	struct x4_pciaddr pf = A("0000:00:02.0"), v = A("0000:00:02.1"), no = A("0000:00:09.0");
+	struct x4_pciaddr pf = fs_addr("0000:00:02.0"), v = fs_addr("0000:00:02.1"), no = fs_addr("0000:00:09.0");
 	struct x4_err e;
 	char drv[32];
 
@@ -96,7 +82,7 @@ static void test_group_dev(void **state)
 static void test_refuses_pf(void **state)
 {
 	struct fakesys *f = *state;
-	struct x4_pciaddr pf = A("0000:00:02.0"), nv = A("0000:01:00.0");
+	struct x4_pciaddr pf = fs_addr("0000:00:02.0"), nv = fs_addr("0000:01:00.0");
 	struct x4_err e;
 	char drv[32];
 
@@ -112,7 +98,7 @@ static void test_refuses_pf(void **state)
 	/* even when a VF's physfn link is broken or points at itself */
 	fs_link(f, "../0000:00:02.1", DEV("0000:00:02.1/physfn"));
 	{
-		struct x4_pciaddr v = A("0000:00:02.1");
+		struct x4_pciaddr v = fs_addr("0000:00:02.1");
 
 		assert_int_equal(x4_vfio_bind(&v, NULL, drv, sizeof(drv), &e), -EPERM);
 		fs_link(f, "../garbage", DEV("0000:00:02.1/physfn"));
@@ -124,8 +110,8 @@ static void test_refuses_pf(void **state)
 static void test_refuses_boot_vga_and_foreign(void **state)
 {
 	struct fakesys *f = *state;
-	struct x4_pciaddr pf = A("0000:00:02.0"), nv = A("0000:01:00.0"), v = A("0000:00:02.2");
-	struct x4_pciaddr gone = A("0000:00:02.6");
+	struct x4_pciaddr pf = fs_addr("0000:00:02.0"), nv = fs_addr("0000:01:00.0"), v = fs_addr("0000:00:02.2");
+	struct x4_pciaddr gone = fs_addr("0000:00:02.6");
 	struct x4_err e;
 	char drv[32];
 
@@ -145,7 +131,7 @@ static void test_refuses_boot_vga_and_foreign(void **state)
 static void test_bind_writes_then_checks(void **state)
 {
 	struct fakesys *f = *state;
-	struct x4_pciaddr pf = A("0000:00:02.0"), v = A("0000:00:02.1");
+	struct x4_pciaddr pf = fs_addr("0000:00:02.0"), v = fs_addr("0000:00:02.1");
 	struct x4_err e;
 	char drv[32], buf[64];
 
@@ -174,7 +160,7 @@ static void test_bind_writes_then_checks(void **state)
 static void test_bind_already_vfio(void **state)
 {
 	struct fakesys *f = *state;
-	struct x4_pciaddr v = A("0000:00:02.3");
+	struct x4_pciaddr v = fs_addr("0000:00:02.3");
 	struct x4_err e;
 	char drv[32], buf[64];
 
@@ -192,7 +178,7 @@ static void test_bind_already_vfio(void **state)
 static void test_unbind_gives_back(void **state)
 {
 	struct fakesys *f = *state;
-	struct x4_pciaddr v = A("0000:00:02.3"), w = A("0000:00:02.2");
+	struct x4_pciaddr v = fs_addr("0000:00:02.3"), w = fs_addr("0000:00:02.2");
 	struct x4_err e;
 	char buf[64];
 
@@ -215,7 +201,7 @@ static void test_unbind_gives_back(void **state)
 static void test_odd_driver_name(void **state)
 {
 	struct fakesys *f = *state;
-	struct x4_pciaddr v = A("0000:00:02.1");
+	struct x4_pciaddr v = fs_addr("0000:00:02.1");
 	struct x4_err e;
 	char drv[32], buf[64];
 
@@ -228,24 +214,9 @@ static void test_odd_driver_name(void **state)
 
 /* ---- write paths against the simulated X4 ---- */
 
-static int sim_setup(void **state)
-{
-	static struct fakesys f;
-
-	memset(&f, 0, sizeof(f));
-	*state = &f;
-	return 0;
-}
-
-static int sim_teardown(void **state)
-{
-	fs_sim_stop(*state);
-	return 0;
-}
-
 static void sim_vfs(int autoprobe, unsigned n)
 {
-	struct x4_pciaddr pf = A("0000:00:02.0");
+	struct x4_pciaddr pf = fs_addr("0000:00:02.0");
 	struct x4_err e;
 
 	assert_int_equal(x4_sriov_set_autoprobe(&pf, autoprobe, &e), 0);
@@ -255,7 +226,7 @@ static void sim_vfs(int autoprobe, unsigned n)
 static void test_sim_bind_and_give_back(void **state)
 {
 	struct fakesys *f = *state;
-	struct x4_pciaddr pf = A("0000:00:02.0"), v = A("0000:00:02.1");
+	struct x4_pciaddr pf = fs_addr("0000:00:02.0"), v = fs_addr("0000:00:02.1");
 	struct x4_err e;
 	unsigned g = 0;
 	char drv[32], now[32], log[16384];
@@ -293,7 +264,7 @@ static void test_sim_bind_and_give_back(void **state)
 static void test_sim_bind_from_host_driver(void **state)
 {
 	struct fakesys *f = *state;
-	struct x4_pciaddr pf = A("0000:00:02.0"), w = A("0000:00:02.2");
+	struct x4_pciaddr pf = fs_addr("0000:00:02.0"), w = fs_addr("0000:00:02.2");
 	struct x4_err e;
 	char drv[32], now[32];
 
@@ -313,7 +284,7 @@ static void test_sim_bind_from_host_driver(void **state)
 static void test_sim_bind_faults(void **state)
 {
 	struct fakesys *f = *state;
-	struct x4_pciaddr pf = A("0000:00:02.0"), w = A("0000:00:02.2");
+	struct x4_pciaddr pf = fs_addr("0000:00:02.0"), w = fs_addr("0000:00:02.2");
 	struct x4_err e;
 	char drv[32], now[32], buf[64];
 
@@ -336,17 +307,17 @@ static void test_sim_bind_faults(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_driver_and_loaded, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_group_dev, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_refuses_pf, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_refuses_boot_vga_and_foreign, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_bind_writes_then_checks, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_bind_already_vfio, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_unbind_gives_back, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_odd_driver_name, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_sim_bind_and_give_back, sim_setup, sim_teardown),
-		cmocka_unit_test_setup_teardown(test_sim_bind_from_host_driver, sim_setup, sim_teardown),
-		cmocka_unit_test_setup_teardown(test_sim_bind_faults, sim_setup, sim_teardown),
+		cmocka_unit_test_setup_teardown(test_driver_and_loaded, setup, fs_teardown),
+		cmocka_unit_test_setup_teardown(test_group_dev, setup, fs_teardown),
+		cmocka_unit_test_setup_teardown(test_refuses_pf, setup, fs_teardown),
+		cmocka_unit_test_setup_teardown(test_refuses_boot_vga_and_foreign, setup, fs_teardown),
+		cmocka_unit_test_setup_teardown(test_bind_writes_then_checks, setup, fs_teardown),
+		cmocka_unit_test_setup_teardown(test_bind_already_vfio, setup, fs_teardown),
+		cmocka_unit_test_setup_teardown(test_unbind_gives_back, setup, fs_teardown),
+		cmocka_unit_test_setup_teardown(test_odd_driver_name, setup, fs_teardown),
+		cmocka_unit_test_setup_teardown(test_sim_bind_and_give_back, fs_sim_setup, fs_sim_teardown),
+		cmocka_unit_test_setup_teardown(test_sim_bind_from_host_driver, fs_sim_setup, fs_sim_teardown),
+		cmocka_unit_test_setup_teardown(test_sim_bind_faults, fs_sim_setup, fs_sim_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
