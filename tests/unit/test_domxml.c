@@ -15,36 +15,17 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "testutil.h"
+
 #include "domxml.h"
 
 static char fixdir[PATH_MAX + 64];
 
-/* tests/fixtures/domxml, found upwards from the binary (build/tests or build/asan/tests). */
+/* tests/fixtures/domxml (see testutil.h). */
 static int find_fixtures(void **state)
 {
-	char exe[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	struct stat st;
-
 	(void)state;
-	if (getenv("X4_FIXTURES")) {
-		snprintf(fixdir, sizeof(fixdir), "%s/domxml", getenv("X4_FIXTURES"));
-		return 0;
-	}
-	if (n <= 0)
-		return -1;
-	exe[n] = '\0';
-	for (int up = 0; up < 5; up++) {
-		char *slash = strrchr(exe, '/');
-
-		if (!slash)
-			break;
-		*slash = '\0';
-		snprintf(fixdir, sizeof(fixdir), "%s/tests/fixtures/domxml", exe);
-		if (stat(fixdir, &st) == 0)
-			return 0;
-	}
-	return -1;
+	return tu_fixture_dir("domxml", fixdir, sizeof(fixdir));
 }
 
 /* Read a fixture into a malloc'ed buffer through x4_domxml_read_fd. */

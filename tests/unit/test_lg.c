@@ -13,6 +13,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "testutil.h"
+
 #include "lg.h"
 
 #define MIB (1ULL << 20)
@@ -63,12 +65,9 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	char cmd[512];
-
 	(void)state;
 	unsetenv("X4_ROOT");
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
-	return system(cmd) == 0 ? 0 : -1;
+	return tu_rm_tree(root);
 }
 
 static void test_size_formula(void **state)

@@ -13,8 +13,11 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "testutil.h"
+
 #include "name.h"
 #include "plan.h"
+#include "state.h"
 
 #define MIB (1ULL << 20)
 
@@ -28,12 +31,19 @@ static void rootpath(char *out, size_t n, const char *abs)
 
 static void put(const char *abs, const char *text, mode_t mode)
 {
-	char p[1024], cmd[1200];
+	char p[1024];
+	struct x4_err e;
 	FILE *f;
 
 	rootpath(p, sizeof(p), abs);
-	snprintf(cmd, sizeof(cmd), "mkdir -p \"$(dirname '%s')\"", p);
-	assert_int_equal(system(cmd), 0);
+	{
+		char dir[1024];
+
+		snprintf(dir, sizeof(dir), "%s", abs);
+		*strrchr(dir, '/') = '\0';
+		if (dir[0])
+			assert_int_equal(x4_state_mkdirs(dir, 0755, &e), 0);
+	}
 	unlink(p);
 	f = fopen(p, "w");
 	assert_non_null(f);
@@ -69,12 +79,9 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	char cmd[512];
-
 	(void)state;
 	unsetenv("X4_ROOT");
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
-	return system(cmd) == 0 ? 0 : -1;
+	return tu_rm_tree(root);
 }
 
 static void test_decide_defaults(void **state)

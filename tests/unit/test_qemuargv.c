@@ -13,6 +13,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "testutil.h"
+
 #include <json-c/json.h>
 
 #include "qemuargv.h"
@@ -23,32 +25,11 @@
 static char fixdir[PATH_MAX + 64];
 static const struct x4_pciaddr vf21 = { 0, 0, 2, 1 };
 
-/* tests/fixtures/argv, found upwards from the binary (build/tests or build/asan/tests). */
+/* tests/fixtures/argv (see testutil.h). */
 static int find_fixtures(void **state)
 {
-	char exe[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	struct stat st;
-
 	(void)state;
-	if (getenv("X4_FIXTURES")) {
-		snprintf(fixdir, sizeof(fixdir), "%s/argv", getenv("X4_FIXTURES"));
-		return 0;
-	}
-	if (n <= 0)
-		return -1;
-	exe[n] = '\0';
-	for (int up = 0; up < 5; up++) {
-		char *slash = strrchr(exe, '/');
-
-		if (!slash)
-			break;
-		*slash = '\0';
-		snprintf(fixdir, sizeof(fixdir), "%s/tests/fixtures/argv", exe);
-		if (stat(fixdir, &st) == 0)
-			return 0;
-	}
-	return -1;
+	return tu_fixture_dir("argv", fixdir, sizeof(fixdir));
 }
 
 /* A fixture: one argument per line, NULL-terminated; free with free_argv(). */

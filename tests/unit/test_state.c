@@ -16,6 +16,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "testutil.h"
+
 #include "paths.h"
 #include "state.h"
 
@@ -70,8 +72,8 @@ static int setup(void **state)
 	snprintf(root, sizeof(root), "/tmp/x4-test-state.XXXXXX");
 	if (!mkdtemp(root))
 		return -1;
-	snprintf(cmd, sizeof(cmd), "mkdir -p '%s/run'", root);
-	if (system(cmd) != 0)
+	snprintf(cmd, sizeof(cmd), "%s/run", root);
+	if (mkdir(cmd, 0755) != 0)
 		return -1;
 	setenv("X4_ROOT", root, 1);
 	return 0;
@@ -79,12 +81,9 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	char cmd[512];
-
 	(void)state;
 	unsetenv("X4_ROOT");
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
-	return system(cmd) == 0 ? 0 : -1;
+	return tu_rm_tree(root);
 }
 
 static struct x4_claim claim(const char *vf, const char *vm)
@@ -441,13 +440,16 @@ static void test_lock_errors(void **state)
 {
 	struct x4_lock l;
 	struct x4_err e;
-	char p[512], cmd[1100];
+	char p[512];
+	FILE *f;
 
 	(void)state;
 	/* /run/x4-sriov is a file: cannot make the directory */
 	rootpath(p, sizeof(p), X4_RUN_DIR);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s' && touch '%s'", p, p);
-	assert_int_equal(system(cmd), 0);
+	tu_rm_tree(p);
+	f = fopen(p, "w");
+	assert_non_null(f);
+	fclose(f);
 	assert_int_equal(x4_state_lock(&l, &e), -ENOTDIR);
 	assert_int_equal(l.fd, -1);
 	assert_int_equal(x4_state_load(&st, &e), -ENOTDIR);
