@@ -292,16 +292,8 @@ static int plan_from_json(struct json_object *o, struct x4_plan *p, struct x4_er
 	struct x4_err sub;
 	int rc;
 
-	json_object_object_foreach(o, k, val)
-	{
-		int known = 0;
-
-		(void)val;
-		for (const char *const *q = keys; *q; q++)
-			known |= strcmp(k, *q) == 0;
-		if (!known)
-			return x4_fail(e, EBADMSG, "unknown key '%.32s'", k);
-	}
+	if ((rc = x4_state_json_only_keys(o, keys, "plan", e)) < 0)
+		return rc;
 	if (!json_object_object_get_ex(o, "version", &v) || !json_object_is_type(v, json_type_int) ||
 	    json_object_get_int64(v) != PLAN_VERSION)
 		return x4_fail(e, EBADMSG, "version: missing or not %d", PLAN_VERSION);

@@ -414,8 +414,8 @@ static int state_get_uint(struct json_object *o, const char *key, uint64_t max, 
 }
 
 /* Every key of o must be one of keys (NULL-terminated): typos and junk are damage. */
-static int state_only_keys(struct json_object *o, const char *const *keys, const char *where,
-			   struct x4_err *e)
+int x4_state_json_only_keys(struct json_object *o, const char *const *keys, const char *where,
+			     struct x4_err *e)
 {
 	json_object_object_foreach(o, k, v)
 	{
@@ -442,7 +442,7 @@ static int state_claim_from_json(struct json_object *o, struct x4_claim *c, cons
 	memset(c, 0, sizeof(*c));
 	if (!json_object_is_type(o, json_type_object))
 		return x4_fail(e, EBADMSG, "%s: not an object", where);
-	if ((rc = state_only_keys(o, keys, where, e)) < 0 ||
+	if ((rc = x4_state_json_only_keys(o, keys, where, e)) < 0 ||
 	    (rc = state_get_str(o, "vf", vf, sizeof(vf), where, e)) < 0 ||
 	    (rc = state_get_str(o, "vm", c->vm, sizeof(c->vm), where, e)) < 0 ||
 	    (rc = state_get_str(o, "uuid", c->uuid, sizeof(c->uuid), where, e)) < 0 ||
@@ -467,7 +467,7 @@ static int state_from_json(struct json_object *top, struct x4_state *s, struct x
 	size_t n;
 	int rc;
 
-	if ((rc = state_only_keys(top, keys, "top", e)) < 0 ||
+	if ((rc = x4_state_json_only_keys(top, keys, "top", e)) < 0 ||
 	    (rc = state_get_uint(top, "version", 1000, &v, "top", e)) < 0)
 		return rc;
 	if (v != STATE_VERSION)
@@ -478,7 +478,7 @@ static int state_from_json(struct json_object *top, struct x4_state *s, struct x
 	if (before) {
 		if (!json_object_is_type(before, json_type_object))
 			return x4_fail(e, EBADMSG, "before: not an object");
-		if ((rc = state_only_keys(before, before_keys, "before", e)) < 0 ||
+		if ((rc = x4_state_json_only_keys(before, before_keys, "before", e)) < 0 ||
 		    (rc = state_get_uint(before, "numvfs", 255, &v, "before", e)) < 0)
 			return rc;
 		s->numvfs_before = (unsigned)v;

@@ -92,4 +92,8 @@ int x4_state_write_file(const char *abs, const char *data, size_t len, mode_t mo
 struct json_object;
 int x4_state_json_parse(const char *buf, size_t len, struct json_object **out, struct x4_err *e);
 
+/* -EBADMSG "WHERE: unknown key 'K'" unless every key of object o is in keys (NULL-ended). */
+int x4_state_json_only_keys(struct json_object *o, const char *const *keys, const char *where,
+			    struct x4_err *e);
+
 #endif
