@@ -393,14 +393,13 @@ static void doc_wrapper(struct doc *d)
 	struct stat st;
 	const char *q = d->c.host.qemu;
 
-	if (x4_host_path("/usr/local/bin/qemu-x4", path, sizeof(path), &e) == 0 &&
+	if (x4_host_path(X4_WRAPPER_PATH, path, sizeof(path), &e) == 0 &&
 	    stat(path, &st) == 0 && (st.st_mode & S_IXOTH))
-		doc_row(d, DOC_PASS, "wrapper", NULL, "/usr/local/bin/qemu-x4 installed");
+		doc_row(d, DOC_PASS, "wrapper", NULL, X4_WRAPPER_PATH " installed");
 	else
 		doc_row(d, DOC_FAIL, "wrapper",
-			"x4ctl install (copies qemu-x4 to /usr/local/bin, "
-			"mode 0755)",
-			"/usr/local/bin/qemu-x4 missing or not executable by the qemu user");
+			"x4ctl install (copies qemu-x4 to " X4_BINDIR ", mode 0755)",
+			X4_WRAPPER_PATH " missing or not executable by the qemu user");
 	if (strstr(q, "qemu-x4"))
 		doc_row(d, DOC_FAIL, "qemu",
 			"set qemu = /usr/bin/qemu-system-x86_64 in "

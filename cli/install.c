@@ -6,8 +6,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "install.h"
+#include "layout.h"
 #include "lg.h"
 #include "paths.h"
 #include "qemuconf.h"
@@ -17,13 +19,13 @@
 #define INST_SYN "install [--dry-run] [--root DIR] [--from DIR] [--templates DIR]"
 #define UNINST_SYN "uninstall [--root DIR]"
 
-#define P_HOOK_BIN "/usr/local/libexec/x4-sriov/x4-hook"
-#define P_HOOK_CORE "/usr/local/libexec/x4-sriov/x4-hook-core"
-#define P_WRAPPER "/usr/local/bin/qemu-x4"
-#define P_X4CTL "/usr/local/sbin/x4ctl"
+#define P_HOOK_BIN X4_HOOK_PATH
+#define P_HOOK_CORE X4_HOOK_CORE_PATH
+#define P_WRAPPER X4_WRAPPER_PATH
+#define P_X4CTL X4_X4CTL_PATH
 #define P_HOOK_MAIN "/etc/libvirt/hooks/qemu"
 #define P_HOOK_DROPIN "/etc/libvirt/hooks/qemu.d/x4-sriov"
-#define P_CONFIG "/etc/x4-sriov/x4-sriov.conf"
+#define P_CONFIG X4_DEFAULT_CONFIG
 #define P_MODPROBE "/etc/modprobe.d/x4-sriov-kvmfr.conf"
 #define P_MODLOAD "/etc/modules-load.d/x4-sriov.conf"
 #define P_UDEV "/etc/udev/rules.d/99-kvmfr.rules"
@@ -85,19 +87,59 @@ static char *inst_template(const char *name, const char *key, const char *val, s
 	return out;
 }
 
-static int inst_copy_bin(struct inst *in, const char *from, const char *name, const char *dest,
-			 struct x4_err *e)
+/* Where the programs to install come from: --from DIR holds all four (a build tree's bin/);
+ * else x4ctl's own directory when its siblings are there (./build/bin/x4ctl install); else
+ * where this build's `make install` put each (BINDIR, SBINDIR, LIBEXECDIR), on the real root. */
+struct inst_src {
+	const char *from;
+	char self[PATH_MAX];
+};
+
+static void inst_src_path(const struct inst_src *s, const char *name, const char *installed,
+			  char *out, size_t n)
 {
-	char src[PATH_MAX + 64], *buf = NULL;
+	if (s->from)
+		snprintf(out, n, "%s/%s", s->from, name);
+	else
+		snprintf(out, n, "%s", installed);
+}
+
+static int inst_copy_bin(struct inst *in, const struct inst_src *s, const char *name,
+			 const char *dest, struct x4_err *e)
+{
+	char src[PATH_MAX + 64], why[sizeof(e->msg)], *buf = NULL;
 	size_t n = 0;
 	int rc;
 
-	snprintf(src, sizeof(src), "%s/%s", from, name);
-	if (x4ctl_read_file(src, 64u << 20, &buf, &n, e) < 0)
-		return x4_fail(e, e->code, "%s: build it first (make) or pass --from DIR", e->msg);
+	inst_src_path(s, name, dest, src, sizeof(src));
+	if (x4ctl_read_file(src, 64u << 20, &buf, &n, e) < 0) {
+		snprintf(why, sizeof(why), "%s", e->msg); /* e->msg cannot be its own argument */
+		return x4_fail(e, e->code,
+			       "%s: build it first (make, then sudo make install), or pass "
+			       "--from DIR (a build tree's build/bin)",
+			       why);
+	}
 	rc = inst_file(in, dest, buf, n, 0755, 0, e);
 	free(buf);
 	return rc;
+}
+
+/* The build tree: x4ctl's directory holds qemu-x4 and x4-hook too. */
+static void inst_src_find(struct inst_src *s, const char *from)
+{
+	static const char *const sib[] = {"qemu-x4", "x4-hook", "x4-hook-core"};
+	char p[PATH_MAX + 32];
+	size_t i;
+
+	s->from = from;
+	if (from || x4ctl_self_dir(s->self, sizeof(s->self)) < 0)
+		return;
+	for (i = 0; i < sizeof(sib) / sizeof(sib[0]); i++) {
+		snprintf(p, sizeof(p), "%s/%s", s->self, sib[i]);
+		if (access(p, R_OK) != 0)
+			return;
+	}
+	s->from = s->self;
 }
 
 static int inst_tfile(struct inst *in, const char *tname, const char *key, const char *val,
@@ -212,7 +254,8 @@ static void inst_print_grub(void)
 	    line);
 }
 
-static int inst_run(struct inst *in, const struct x4ctl *g, const char *from, struct x4_err *e)
+static int inst_run(struct inst *in, const struct x4ctl *g, const struct inst_src *from,
+		    struct x4_err *e)
 {
 	char mb[32];
 	size_t n = 0;
@@ -273,7 +316,7 @@ int x4ctl_install(struct x4ctl *g, int argc, char **argv)
 {
 	struct inst in = {0};
 	const char *from = NULL, *tdir = NULL;
-	char self[PATH_MAX];
+	struct inst_src src;
 	struct x4_err e;
 	int dry = 0, rc;
 
@@ -281,17 +324,16 @@ int x4ctl_install(struct x4ctl *g, int argc, char **argv)
 		return printf("usage: x4ctl %s\n", INST_SYN), 0;
 	if (inst_opts(argc, argv, 1, &dry, &from, &tdir))
 		return x4ctl_usage("install", INST_SYN);
-	if (!from) {
-		if (x4ctl_self_dir(self, sizeof(self)) < 0)
-			return x4ctl_fail("install: cannot find my own directory: pass --from DIR");
-		from = self;
+	inst_src_find(&src, from);
+	if (x4ctl_templates_dir(tdir, inst_tdir, sizeof(inst_tdir), &e) < 0) {
+		if (tdir || access(X4_TEMPLATES_DIR, R_OK | X_OK) != 0)
+			return x4ctl_fail("install: %s", e.msg);
+		snprintf(inst_tdir, sizeof(inst_tdir), "%s", X4_TEMPLATES_DIR);
 	}
-	if (x4ctl_templates_dir(tdir, inst_tdir, sizeof(inst_tdir), &e) < 0)
-		return x4ctl_fail("install: %s", e.msg);
 	in.dry_run = dry;
 	if (inst_manifest_load(&in, &e) < 0)
 		return x4ctl_fail("install: %s", e.msg);
-	rc = inst_run(&in, g, from, &e);
+	rc = inst_run(&in, g, &src, &e);
 	json_object_put(in.entries);
 	free(in.loaded);
 	if (rc < 0)

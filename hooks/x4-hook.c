@@ -13,13 +13,11 @@
 #include "config.h"
 #include "domxml.h"
 #include "event.h"
+#include "layout.h"
 #include "log.h"
 #include "name.h"
 #include "paths.h"
 
-#ifndef X4_LIBEXECDIR
-#define X4_LIBEXECDIR "/usr/local/libexec/x4-sriov"
-#endif
 #define HOOK_XML_CAP X4_DOMXML_MAX_SIZE /* libvirt's XML is far smaller; more is not a domain */
 
 static const char hook_usage[] =
