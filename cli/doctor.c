@@ -538,6 +538,7 @@ int x4ctl_doctor(struct x4ctl *g, int argc, char **argv)
 	doc_vfs(&d);
 	doc_vfio(&d);
 	doc_check_lg(&d);
+	doc_check_apparmor(&d);
 	doc_hook(&d);
 	doc_wrapper(&d);
 	doc_roms(&d);

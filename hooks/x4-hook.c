@@ -10,6 +10,7 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "apparmor.h"
 #include "config.h"
 #include "domxml.h"
 #include "event.h"
@@ -90,8 +91,8 @@ static int hook_exec_core(char **argv, const char *xml, size_t len, struct x4_er
 		return x4_fail(e, errno, "cannot pass the domain XML to %s: %s", core, strerror(errno));
 	argv[0] = core;
 	execv(core, argv);
-	return x4_fail(e, errno, "cannot run %s: %s: reinstall x4-sriov (x4ctl install)", core,
-		       strerror(errno));
+	return x4_fail(e, errno, "cannot run %s: %s: %s", core, strerror(errno),
+		       x4_aa_hint(errno, "reinstall x4-sriov (x4ctl install)"));
 }
 
 int main(int argc, char **argv)

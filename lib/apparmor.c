@@ -1,21 +1,31 @@
 /* SPDX-License-Identifier: MIT */
 /* apparmor: enabled?, our rule lines and the marked block in Debian's local includes. */
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "apparmor.h"
 #include "layout.h"
 #include "paths.h"
-#include "sysfs.h"
 
 int x4_aa_enabled(void)
 {
-	char buf[8];
+	char path[PATH_MAX], c = 0;
+	int fd;
 
-	return x4_sysfs_read(X4_AA_ENABLED, buf, sizeof(buf), NULL) == 0 && buf[0] == 'Y';
+	/* Not x4_sysfs_read: its error hints ask us, and this read could fail too. */
+	if (x4_host_path(X4_AA_ENABLED, path, sizeof(path), NULL) < 0 ||
+	    (fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return 0;
+	if (read(fd, &c, 1) != 1)
+		c = 0;
+	close(fd);
+	return c == 'Y';
 }
 
 const char *x4_aa_hint(int err, const char *otherwise)
@@ -23,7 +33,7 @@ const char *x4_aa_hint(int err, const char *otherwise)
 	if (err < 0)
 		err = -err;
 	if ((err == EACCES || err == EPERM) && x4_aa_enabled())
-		return "AppArmor is enabled and may be denying it: run x4ctl doctor";
+		return X4_AA_HINT;
 	return otherwise;
 }
 

@@ -25,6 +25,8 @@
 /* 1 when the kernel runs AppArmor (X4_AA_ENABLED under the root reads Y), else 0. */
 int x4_aa_enabled(void);
 
+#define X4_AA_HINT "AppArmor is enabled and may be denying it: run x4ctl doctor"
+
 /* The fix for an EACCES/EPERM (either sign) one of our programs got: on a host running
  * AppArmor, that AppArmor may be denying it and to run x4ctl doctor; else `otherwise`. */
 const char *x4_aa_hint(int err, const char *otherwise);
