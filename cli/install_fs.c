@@ -29,6 +29,23 @@ void inst_hash(const void *data, size_t len, char out[17])
 	snprintf(out, 17, "%016llx", (unsigned long long)h);
 }
 
+/* What to do about a failed write or mkdir. */
+static const char *inst_fix(int err)
+{
+	switch (err) {
+	case ENOSPC:
+	case EDQUOT:
+		return ": free some space there, then run x4ctl install again";
+	case EROFS:
+		return ": remount it read-write, then run x4ctl install again";
+	case EACCES:
+	case EPERM:
+		return x4_aa_enabled() ? ": " X4_AA_HINT : ": run it as root (sudo)";
+	default:
+		return "";
+	}
+}
+
 const char *inst_show(const char *abs)
 {
 	static char buf[4][PATH_MAX];
@@ -145,8 +162,8 @@ static int inst_save(struct inst *in, struct x4_err *e)
 	}
 	if (x4_state_write_file(INST_MANIFEST, s, strlen(s), 0644, &we) < 0) {
 		free(s);
-		return x4_fail(e, we.code, "cannot write the install journal %s: %s",
-			       inst_show(INST_MANIFEST), strerror(we.code));
+		return x4_fail(e, we.code, "cannot write the install journal %s: %s%s",
+			       inst_show(INST_MANIFEST), strerror(we.code), inst_fix(we.code));
 	}
 	free(in->saved);
 	in->saved = s;
@@ -228,8 +245,8 @@ static int inst_journal_open(struct inst *in, struct x4_err *e)
 		if (stat(real, &st) == 0 && S_ISDIR(st.st_mode))
 			continue;
 		if (mkdir(real, 0755) < 0 || k >= 8)
-			rc = x4_fail(e, errno, "cannot create %s: %s", inst_show(part),
-				     strerror(errno));
+			rc = x4_fail(e, errno, "cannot create %s: %s%s", inst_show(part),
+				     strerror(errno), inst_fix(errno));
 		else
 			snprintf(made[k++], PATH_MAX, "%s", part);
 	}
@@ -286,8 +303,8 @@ int inst_mkdirs(struct inst *in, const char *abs, struct x4_err *e)
 		if ((rc = inst_journal(in, o, e)) < 0)
 			return rc;
 		if (mkdir(real, 0755) < 0 && errno != EEXIST) {
-			rc = x4_fail(e, errno, "cannot create %s: %s", inst_show(part),
-				     strerror(errno));
+			rc = x4_fail(e, errno, "cannot create %s: %s%s", inst_show(part),
+				     strerror(errno), inst_fix(errno));
 			inst_drop(in, o);
 			return rc;
 		}
@@ -330,8 +347,8 @@ static int inst_write(const char *abs, const void *data, size_t len, mode_t mode
 	struct x4_err we;
 
 	if (x4_state_write_file(abs, data, len, mode, &we) < 0)
-		return x4_fail(e, we.code, "cannot write %s: %s", inst_show(abs),
-			       strerror(we.code));
+		return x4_fail(e, we.code, "cannot write %s: %s%s", inst_show(abs),
+			       strerror(we.code), inst_fix(we.code));
 	return 0;
 }
 
@@ -439,8 +456,8 @@ int inst_link(struct inst *in, const char *abs, const char *target, struct x4_er
 	if ((rc = inst_journal(in, o, e)) < 0)
 		return rc;
 	if (symlink(target, real) < 0) {
-		rc = x4_fail(e, errno, "cannot create the link %s: %s", inst_show(abs),
-			     strerror(errno));
+		rc = x4_fail(e, errno, "cannot create the link %s: %s%s", inst_show(abs),
+			     strerror(errno), inst_fix(errno));
 		inst_drop(in, o);
 		return rc;
 	}
@@ -617,7 +634,9 @@ out:
 
 /* --- uninstall ---------------------------------------------------------------------------- */
 
-enum undo { UNDO_DONE, UNDO_KEPT, UNDO_FAIL };
+/* KEPT: a file the user changed, left and counted; LEFT: a directory that still holds files
+ * (theirs, or kept ones), left without a word more. */
+enum undo { UNDO_DONE, UNDO_KEPT, UNDO_LEFT, UNDO_FAIL };
 
 static enum undo inst_undo_dir(const char *p, const char *real)
 {
@@ -627,7 +646,7 @@ static enum undo inst_undo_dir(const char *p, const char *real)
 	}
 	if (errno == ENOTEMPTY || errno == EEXIST) {
 		printf("keeping directory %s: it holds files that are not ours\n", inst_show(p));
-		return UNDO_KEPT;
+		return UNDO_LEFT;
 	}
 	printf("cannot remove directory %s: %s\n", inst_show(p), strerror(errno));
 	return UNDO_FAIL;
