@@ -19,6 +19,7 @@ trap cleanup EXIT
 
 x() { OUT=$("$X4CTL" "$@" 2>&1); RC=$?; }
 sums() { (cd "$1" && find . \( -type f -o -type l -o -type d \) -printf '%p %m %l\n' | sort && find . -type f -print0 | sort -z | xargs -0 -r sha256sum); }
+absent() { [ ! -e "$1" ] && [ ! -L "$1" ]; } # a dangling link counts as there
 same_tree() { diff -r --no-dereference "$1" "$2" >/dev/null && cmp -s <(sums "$1") <(sums "$2"); }
 
 # A host tree with Debian's libvirt and AppArmor files, as libvirt-daemon-system leaves them.
@@ -38,6 +39,45 @@ printf 'GRUB_DEFAULT=0\nGRUB_CMDLINE_LINUX_DEFAULT="quiet i915.enable_guc=2 spla
 # aa_parse PROFILE: compile it (no kernel load) with the tree's local includes first.
 aa_parse() { apparmor_parser -Q -K -I "$R/etc/apparmor.d" --base /etc/apparmor.d "$1" 2>&1 | grep -v '^Cache read/write disabled' >&2; [ "${PIPESTATUS[0]}" = 0 ]; }
 fresh() { rm -rf "$TMP/r"; cp -a "$BASE" "$TMP/r"; R=$TMP/r; }
+
+# --- the installed layout: make's PREFIX reaches every program; x4ctl alone in SBINDIR finds
+# the others where make install put them (the README's `sudo make install; sudo x4ctl install`)
+P=$TMP/pfx
+if make -s -C "$T_TOP" BUILD="$TMP/b" PREFIX="$P" SYSCONFDIR="$P/etc" CFLAGS=-O0 install >"$TMP/make.log" 2>&1; then
+	ok "make PREFIX=DIR install"
+else
+	not_ok "make PREFIX=DIR install"; tail -5 "$TMP/make.log"
+fi
+fresh
+OUT=$("$P/sbin/x4ctl" install --root "$R" 2>&1); RC=$?
+check_eq "the installed x4ctl installs (no --from)" 0 "$RC"
+check "qemu-x4 copied from BINDIR" cmp "$P/bin/qemu-x4" "$R$P/bin/qemu-x4"
+check "x4-hook-core copied from LIBEXECDIR" cmp "$P/libexec/x4-sriov/x4-hook-core" "$R$P/libexec/x4-sriov/x4-hook-core"
+check_eq "the hook link names LIBEXECDIR" "$P/libexec/x4-sriov/x4-hook" "$(readlink "$R/etc/libvirt/hooks/qemu")"
+check_match "AppArmor rules name this build's paths" "^$P/bin/qemu-x4 PUx,\$" "$(cat "$R/etc/apparmor.d/local/usr.sbin.libvirtd")"
+check_match "the boot unit runs SBINDIR's x4ctl" "ExecStart=$P/sbin/x4ctl vf create" "$(cat "$R/etc/systemd/system/x4-sriov-vfs.service")"
+check_match "the config goes to SYSCONFDIR" "created $R$P/etc/x4-sriov/x4-sriov.conf" "$OUT"
+rm -f "$P/libexec/x4-sriov/x4-hook"
+OUT=$("$P/sbin/x4ctl" install --root "$R" 2>&1)
+check_match "a missing program: its path and the fix in one line" "^x4ctl: install: cannot open $P/libexec/x4-sriov/x4-hook: No such file or directory: build it first" "$OUT"
+mkdir "$TMP/from"; cp "$T_BIN/x4-hook" "$T_BIN/x4-hook-core" "$T_BIN/qemu-x4" "$T_BIN/x4ctl" "$TMP/from/"
+fresh
+x install --root "$R" --from "$TMP/from"
+check "--from DIR takes all four from DIR" cmp "$TMP/from/x4-hook" "$R/usr/local/libexec/x4-sriov/x4-hook"
+make -s -C "$T_TOP" BUILD="$TMP/b2" PREFIX=/usr "$TMP/b2/gen/x4-layout.h"
+for want in 'X4_BINDIR "/usr/bin"' 'X4_SBINDIR "/usr/sbin"' 'X4_LIBEXECDIR "/usr/libexec/x4-sriov"' \
+	'X4_DATADIR "/usr/share/x4-sriov"' 'X4_SYSCONFDIR "/etc"'; do
+	check_match "make PREFIX=/usr: $want" "$want" "$(cat "$TMP/b2/gen/x4-layout.h")"
+done
+plan=$(make -n -C "$T_TOP" BUILD="$TMP/b2" PREFIX=/usr DESTDIR=/nonexistent install 2>&1)
+for want in /usr/bin/qemu-x4 /usr/sbin/x4ctl /usr/libexec/x4-sriov/x4-hook /usr/libexec/x4-sriov/x4-hook-core /usr/share/x4-sriov/templates; do
+	check_match "make PREFIX=/usr install writes $want" "/nonexistent$want" "$plan"
+done
+
+# --- sudo make check from a clone in a 0700 home: programs the qemu user runs are copied out
+mkdir -m 0700 "$TMP/home"; mkdir -p "$TMP/home/clone/build"; cp -a "$T_BIN" "$TMP/home/clone/build/bin"
+res=$(T_BIN=$TMP/home/clone/build/bin "$T_TOP/tests/suites/50-wrapper.sh" 2>&1 | tail -1)
+check_match "50-wrapper passes with build/ in a 0700 home" '^50-wrapper.sh: [0-9]+ passed, 0 failed$' "$res"
 
 # --- point 4: --root, paths shown, dry run, next steps, GRUB, initramfs
 x install --root "$TMP/missing"
@@ -128,11 +168,11 @@ fresh
 x install --root "$R"
 rm "$R/var/lib/x4-sriov/install.json" # a journal lost (older x4ctl): the hook is ours anyway
 x install --root "$R"
-check "main hook ours: no qemu.d entry as well" test ! -e "$R/etc/libvirt/hooks/qemu.d/x4-sriov"
+check "main hook ours: no qemu.d entry as well" absent "$R/etc/libvirt/hooks/qemu.d/x4-sriov"
 fresh
 mkdir -p "$R/etc/libvirt/hooks/qemu.d"; ln -s /usr/local/libexec/x4-sriov/x4-hook "$R/etc/libvirt/hooks/qemu.d/x4-sriov"
 x install --root "$R"
-check "qemu.d entry ours: no main hook as well" test ! -e "$R/etc/libvirt/hooks/qemu"
+check "qemu.d entry ours: no main hook as well" absent "$R/etc/libvirt/hooks/qemu"
 fresh
 
 # --- files that already matched are journaled as found and left by uninstall
