@@ -246,6 +246,10 @@ static void doc_pf(struct doc *d)
 	struct x4_err e;
 
 	if (x4_sriov_find_pf(&d->c.host, &d->pf, &e) < 0) {
+		char *self = strstr(e.msg, " (x4ctl doctor)"); /* this is doctor: no pointer back */
+
+		if (self || (self = strstr(e.msg, ", or run x4ctl doctor")))
+			*self = '\0';
 		doc_row(d, DOC_FAIL, "sriov-pf",
 			"load the SR-IOV GPU driver: i915-sriov-dkms with " DOC_I915_ARGS
 			", or xe with " DOC_XE_ARGS "; then reboot",
@@ -259,7 +263,7 @@ static void doc_pf(struct doc *d)
 	if (strcmp(drv, X4_VFIO_DRIVER) == 0)
 		doc_row(d, DOC_FAIL, "sriov-pf",
 			"never pass the PF to a VM: remove its hostdev, "
-			"then: echo > /sys/bus/pci/devices/%s/driver_override and reboot",
+			"then: echo | sudo tee /sys/bus/pci/devices/%s/driver_override and reboot",
 			"PF %s is bound to vfio-pci: the host lost its GPU", a);
 	else
 		doc_row(d, DOC_PASS, "sriov-pf", NULL, "PF %s on %s, sriov_totalvfs %u", a,
@@ -320,7 +324,7 @@ static void doc_vfio(struct doc *d)
 		doc_row(d, DOC_PASS, "vfio-pci", NULL, "vfio-pci loaded");
 	else
 		doc_row(d, DOC_FAIL, "vfio-pci",
-			"modprobe vfio-pci; echo vfio-pci > "
+			"sudo modprobe vfio-pci; echo vfio-pci | sudo tee "
 			"/etc/modules-load.d/vfio-pci.conf (to load it at boot)",
 			"vfio-pci is not loaded (/sys/bus/pci/drivers/vfio-pci missing)");
 }

@@ -163,6 +163,20 @@ check_match "... like dpkg's conffiles" 'kept 1 file' "$OUT"
 rm -rf "$R/etc/x4-sriov"
 check "uninstall restores every other byte (AppArmor locals, qemu.conf)" same_tree "$R" "$BASE"
 
+# --- doctor's and status's fixes on a host without the GPU driver, vfio-pci or kvmfr
+fresh
+mkdir -p "$R/etc/x4-sriov" "$R/sys/bus/pci/devices"; printf '[host]\nlooking_glass = /dev/kvmfr0\n' >"$R/etc/x4-sriov/x4-sriov.conf"
+x --root "$R" doctor
+check_match "doctor: no SR-IOV GPU" 'FAIL +sriov-pf +no Intel GPU with SR-IOV found' "$OUT"
+check "doctor's fixes never point back at doctor" test "$(printf '%s' "$OUT" | grep -c 'x4ctl doctor')" = 0
+check_match "vfio-pci at boot: echo ... | sudo tee FILE" 'echo vfio-pci \| sudo tee /etc/modules-load.d/vfio-pci.conf' "$OUT"
+check "no 'echo ... > /file' (sudo would not reach the redirection)" test "$(printf '%s' "$OUT" | grep -Ec 'echo [^|]*> /')" = 0
+check_match "kvmfr: built with DKMS from the Looking Glass source's module/" 'kvmfr module with DKMS from the module/ dir' "$OUT"
+check "no AUR package name" test "$(printf '%s' "$OUT" | grep -c 'looking-glass-module-dkms')" = 0
+x --root "$R" status
+check_match "status without a PF says so" 'VFs: none: no SR-IOV PF' "$OUT"
+check "... and does not suggest vf create" test "$(printf '%s' "$OUT" | grep -c 'vf create')" = 0
+
 # --- the hook is registered once
 fresh
 x install --root "$R"
