@@ -100,8 +100,13 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(LIBX4)
 	@mkdir -p $(dir $@)
 	$(CC) $(XLDFLAGS) $(CFLAGS) -o $@ $^ $(LIBS) $(shell pkg-config --libs cmocka 2>/dev/null)
 
-deps:
-	@./scripts/deps.sh
+# deps-build: what `make` and `make install` need, and the libvirt host they run on (a real
+# board needs no more); deps-test: what `make check` adds; deps: both.
+deps: deps-build deps-test
+deps-build:
+	@./scripts/deps.sh build
+deps-test:
+	@./scripts/deps.sh test
 
 # The one test command (README, .ci/run): deps, build, every suite, sanitizers, valgrind.
 check: deps

@@ -235,6 +235,24 @@ inject "ENOSPC in /var/lib (qemu.conf backup)" 'tmpfs_at "$R/var/lib" 24k'
 inject "libvirtd's AppArmor local is a symlink" 'mv "$R/etc/apparmor.d/local/usr.sbin.libvirtd" "$R/lv"; ln -s ../../../lv "$R/etc/apparmor.d/local/usr.sbin.libvirtd"'
 inject "QEMU's AppArmor local is a symlink (issue 10)" 'rm "$R/etc/apparmor.d/local/abstractions/libvirt-qemu"; ln -s /dev/null "$R/etc/apparmor.d/local/abstractions/libvirt-qemu"'
 
+# --- make deps-build installs what make needs, not the test tools; the README's board block uses it
+mkdir "$TMP/fakebin"; printf '#!/bin/sh\nexit 1\n' >"$TMP/fakebin/dpkg-query"; chmod 755 "$TMP/fakebin/dpkg-query"
+cp "$T_TOP/scripts/deps.sh" "$TMP/deps.sh"; chmod 755 "$TMP/deps.sh"
+deps() { setpriv --reuid=nobody --regid=nogroup --clear-groups env PATH="$TMP/fakebin:$PATH" "$TMP/deps.sh" "$@" 2>&1; }
+b_list=$(deps build) t_list=$(deps test) a_list=$(deps)
+check_match "deps build: the compiler and libraries" 'build-essential.*libjson-c-dev.*libvirt-dev' "$b_list"
+for p in clang valgrind cppcheck gcovr busybox-static lintian; do
+	check "deps build has no $p" test "$(printf '%s' "$b_list" | grep -Ec "[: ]$p( |:|\$)")" = 0
+	check_match "deps test has $p" "[: ]$p( |:|\$)" "$t_list"
+done
+check_match "deps (both) asks for 'sudo make deps'" "run 'sudo make deps'" "$a_list"
+check_match "make deps = deps-build + deps-test" '^deps: deps-build deps-test$' "$(cat "$T_TOP/Makefile")"
+block=$(awk '/^## On a real Radxa X4/ { s = 1; next } s && /^## / { exit } s' "$T_TOP/README.md")
+check_eq "README: one sh block under '## On a real Radxa X4'" 1 "$(printf '%s\n' "$block" | grep -c '^```sh$')"
+check_match "README: the board installs build deps only" '^sudo make deps-build all install' "$block"
+check_match "README: then x4ctl install from the installed layout" '^sudo x4ctl install( |$)' "$block"
+check_match "README: update-initramfs with the GRUB step" 'update-grub && sudo update-initramfs -u' "$block"
+
 # --- an interrupted uninstall resumes; the journal goes last
 fresh
 x install --root "$R"
