@@ -222,6 +222,8 @@ static int lc_take_vf(const struct x4_vm *vm, unsigned i, struct x4_state *st, s
 	struct x4_claim *cl = x4_state_find_vf(st, vf);
 	unsigned group;
 
+	/* cl set and ours: this VM holds the VF from an earlier prepare whose release never ran
+	 * (libvirtd killed, hook registered twice): take it again as it is, never undo it here. */
 	x4_pciaddr_format(vf, addr);
 	if (cl && strcmp(cl->vm, vm->name) != 0)
 		return x4_fail(e, EBUSY,
@@ -254,7 +256,10 @@ static int lc_take_vf(const struct x4_vm *vm, unsigned i, struct x4_state *st, s
 			return -e->code;
 		if (x4_vfio_bind(vf, &vm->pf, orig, sizeof(orig), e) < 0)
 			return -e->code;
-		u->bound[u->n_claimed - 1] = 1;
+		if (!cl)
+			u->bound[u->n_claimed - 1] = 1; /* the claim this call just added */
+		else if (strcmp(orig, "vfio-pci") != 0)
+			cl->bound_by_us = 1; /* a claim from before (re-prepare): release gives it back */
 		x4_testpoint("prepare-bound");
 	}
 	return x4_iommu_viable(group, vf, e) < 0 ? -e->code : 0;

@@ -198,6 +198,127 @@ static void test_adopt(void **state)
 	drv("0000:00:02.4", "");
 }
 
+/* A domain with two hostdevs. */
+static void mkdom2(struct x4_domain *d, const char *name, const char *a1, int m1, const char *a2,
+		   int m2)
+{
+	mkdom(d, name, a1, m1);
+	d->n_hostdevs = 2;
+	d->hostdevs[1].host = fs_addr(a2);
+	d->hostdevs[1].managed = m2;
+}
+
+static void plan_text(const char *vm, char *out, size_t n)
+{
+	struct x4_plan p;
+	struct x4_err e;
+
+	assert_int_equal(x4_plan_read(vm, &p, &e), 0);
+	snprintf(out, n, "%d %s %d %s", p.has_vf, p.rom, (int)p.lg, p.lg_path);
+	if (p.has_vf) {
+		char a[X4_PCIADDR_STRLEN];
+		size_t l = strlen(out);
+
+		snprintf(out + l, n - l, " %s", x4_pciaddr_format(&p.vf, a));
+	}
+}
+
+/* Regression (issue 10, defect 1): a second prepare of a VM that still holds its claim (a
+ * release that never ran) is idempotent: rc 0, same VF, same plan, nothing marked wrongly. */
+static void reprepare_one(struct fakesys *f, struct x4_domain *d, unsigned n_expect)
+{
+	struct x4_config c;
+	struct x4_vm vm;
+	struct x4_state st, st2;
+	struct x4_err e;
+	char p1[1024], p2[1024];
+
+	fs_sim_start(f, "default", NULL, NULL);
+	x4_config_defaults(&c);
+	assert_int_equal(x4_lifecycle_classify(&c, d, &vm, &e), 1);
+	assert_int_equal(vm.n_vfs, n_expect);
+	assert_int_equal(x4_lifecycle_prepare(&c, &vm, &e), 0);
+	assert_int_equal(x4_state_load(&st, &e), 0);
+	plan_text(d->name, p1, sizeof(p1));
+	assert_int_equal(x4_lifecycle_prepare(&c, &vm, &e), 0);
+	assert_int_equal(x4_state_load(&st2, &e), 0);
+	plan_text(d->name, p2, sizeof(p2));
+	assert_string_equal(p1, p2);
+	assert_int_equal(st2.n_claims, st.n_claims);
+	for (unsigned i = 0; i < st.n_claims; i++) {
+		assert_true(x4_pciaddr_equal(&st.claims[i].vf, &st2.claims[i].vf));
+		assert_string_equal(st2.claims[i].vm, d->name);
+		assert_int_equal(st2.claims[i].bound_by_us, st.claims[i].bound_by_us);
+	}
+	for (unsigned i = 0; i < vm.n_vfs; i++) {
+		char a[X4_PCIADDR_STRLEN];
+
+		drv(x4_pciaddr_format(&vm.vfs[i].addr, a), vm.vfs[i].managed ? "" : "vfio-pci");
+	}
+	/* the release after it gives back exactly what we bound */
+	assert_int_equal(x4_lifecycle_release(&c, d->name, 1, &e), 0);
+	for (unsigned i = 0; i < vm.n_vfs; i++) {
+		char a[X4_PCIADDR_STRLEN];
+
+		drv(x4_pciaddr_format(&vm.vfs[i].addr, a), "");
+	}
+	assert_int_equal(x4_state_load(&st2, &e), 0);
+	assert_int_equal(st2.n_claims, 0);
+	fs_sim_stop(f);
+}
+
+static void test_reprepare_idempotent(void **state)
+{
+	struct fakesys *f = *state;
+	struct x4_domain d;
+
+	mkdom(&d, "win", "0000:00:02.1", 0);
+	reprepare_one(f, &d, 1);
+	mkdom(&d, "win", "0000:00:02.1", 1);
+	reprepare_one(f, &d, 1);
+	mkdom2(&d, "win", "0000:00:02.1", 0, "0000:00:02.3", 0);
+	reprepare_one(f, &d, 2);
+	mkdom2(&d, "win", "0000:00:02.2", 1, "0000:00:02.4", 0);
+	reprepare_one(f, &d, 2);
+}
+
+/* Defect 1, the wrong-VF half: the VM holds VF 1 (managed='no'); a new prepare lists VF 3
+ * (managed='yes', new claim), VF 1 and VF 7, which someone else holds on vfio-pci, so the
+ * prepare fails after VF 1's bind. The undo must not touch VF 3 (never bound by us) nor VF 1
+ * (its claim predates this call). */
+static void test_reprepare_undo_marks_right_vf(void **state)
+{
+	struct fakesys *f = *state;
+	struct x4_pciaddr seven = fs_addr("0000:00:02.7");
+	struct x4_config c;
+	struct x4_domain d;
+	struct x4_vm vm;
+	struct x4_state st;
+	struct x4_err e;
+	char log[16384];
+
+	fs_sim_start(f, "default", NULL, NULL);
+	x4_config_defaults(&c);
+	mkdom(&d, "win", "0000:00:02.1", 0);
+	assert_int_equal(x4_lifecycle_classify(&c, &d, &vm, &e), 1);
+	assert_int_equal(x4_lifecycle_prepare(&c, &vm, &e), 0);
+	assert_int_equal(x4_vfio_bind(&seven, &vm.pf, NULL, 0, &e), 0);
+	mkdom2(&d, "win", "0000:00:02.3", 1, "0000:00:02.1", 0);
+	d.n_hostdevs = 3;
+	d.hostdevs[2].host = seven;
+	assert_int_equal(x4_lifecycle_classify(&c, &d, &vm, &e), 1);
+	assert_int_equal(vm.n_vfs, 3);
+	assert_int_equal(x4_lifecycle_prepare(&c, &vm, &e), -EBUSY);
+	fs_sim_log(f, log, sizeof(log));
+	assert_null(strstr(log, "0000:00:02.3/driver_override"));
+	drv("0000:00:02.1", "vfio-pci");
+	assert_int_equal(x4_state_load(&st, &e), 0);
+	assert_int_equal(st.n_claims, 1);
+	assert_true(x4_pciaddr_equal(&st.claims[0].vf, &vm.vfs[1].addr));
+	assert_true(st.claims[0].bound_by_us);
+	assert_int_equal(x4_vfio_unbind(&seven, &e), 0);
+}
+
 /* tests/fuzz/corpus/rom/NAME, found from this source file's path as compiled. */
 static void corpus(char *out, size_t n, const char *name)
 {
@@ -252,6 +373,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_prepare_release, fs_sim_setup, fs_sim_teardown),
 		cmocka_unit_test_setup_teardown(test_teardown_waits_for_busy_vf, fs_sim_setup, fs_sim_teardown),
 		cmocka_unit_test_setup_teardown(test_adopt, fs_sim_setup, fs_sim_teardown),
+		cmocka_unit_test_setup_teardown(test_reprepare_idempotent, fs_sim_setup, fs_sim_teardown),
+		cmocka_unit_test_setup_teardown(test_reprepare_undo_marks_right_vf, fs_sim_setup, fs_sim_teardown),
 		cmocka_unit_test(test_romcache),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
