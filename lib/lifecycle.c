@@ -45,6 +45,7 @@ int x4_lifecycle_classify(const struct x4_config *c, const struct x4_domain *d, 
 	const struct x4_pciaddr *guess = c->host.pf_auto ? &lc_default_pf : &c->host.pf;
 	const struct x4_domxml_hostdev *cand[X4_DOMXML_MAX_HOSTDEVS];
 	unsigned n_cand = 0;
+	int pf_hostdev = 0;
 
 	memset(vm, 0, sizeof(*vm));
 	vm->name = d->name;
@@ -53,15 +54,22 @@ int x4_lifecycle_classify(const struct x4_config *c, const struct x4_domain *d, 
 	for (unsigned i = 0; i < d->n_hostdevs && n_cand < X4_DOMXML_MAX_HOSTDEVS; i++) {
 		const struct x4_pciaddr *a = &d->hostdevs[i].host;
 
-		if (lc_may_be_vf(guess, a) || (!c->host.pf_auto && lc_physfn_exists(a)))
+		if (x4_pciaddr_equal(guess, a))
+			pf_hostdev = 1;
+		else if (lc_may_be_vf(guess, a) || (!c->host.pf_auto && lc_physfn_exists(a)))
 			cand[n_cand++] = &d->hostdevs[i];
 	}
-	if (n_cand == 0)
+	if (n_cand == 0 && !pf_hostdev)
 		return vm->has_section;
 
-	if (x4_sriov_find_pf(&c->host, &vm->pf, e) < 0)
+	if (x4_sriov_find_pf(&c->host, &vm->pf, e) < 0) {
+		/* "pf = auto" on a host without an SR-IOV iGPU: passing 00:02.0 is not our business. */
+		if (n_cand == 0)
+			return vm->has_section;
 		return -e->code;
+	}
 	vm->pf_known = 1;
+	vm->passes_pf = pf_hostdev && x4_pciaddr_equal(&vm->pf, guess);
 	for (unsigned i = 0; i < n_cand; i++) {
 		if (x4_sriov_is_vf_of(&vm->pf, &cand[i]->host) != 1)
 			continue;
@@ -72,7 +80,7 @@ int x4_lifecycle_classify(const struct x4_config *c, const struct x4_domain *d, 
 		vm->vfs[vm->n_vfs].managed = cand[i]->managed;
 		vm->n_vfs++;
 	}
-	return vm->n_vfs > 0 || vm->has_section;
+	return vm->n_vfs > 0 || vm->has_section || vm->passes_pf;
 }
 
 /* The qemu user (Debian: libvirt-qemu:kvm); found = 0 when this host has none. */
@@ -275,6 +283,13 @@ int x4_lifecycle_prepare(const struct x4_config *c, struct x4_vm *vm, struct x4_
 	int rc = 0;
 
 	memset(&u, 0, sizeof(u));
+	if (vm->passes_pf) {
+		char a[X4_PCIADDR_STRLEN];
+
+		return x4_fail(e, EPERM, "VM '%s' has the PF %s itself as a hostdev: never pass the "
+			       "PF (the host loses its display and every VF crashes); give a VF",
+			       vm->name, x4_pciaddr_format(&vm->pf, a));
+	}
 	x4_config_for_vm(c, vm->name, &s);
 	if (x4_plan_decide(c, vm->name, vm->n_vfs ? &vm->vfs[0].addr : NULL, &plan, e) < 0)
 		return -e->code;
@@ -311,6 +326,8 @@ int x4_lifecycle_adopt(const struct x4_config *c, struct x4_vm *vm, struct x4_er
 	struct x4_plan plan;
 	int changed = 0, rc = 0;
 
+	if (vm->passes_pf && vm->n_vfs == 0 && !vm->has_section)
+		return 0; /* ours only to be refused at prepare: nothing to adopt */
 	if (x4_state_lock(&lock, e) < 0)
 		return -e->code;
 	lc_state_load(&st);
@@ -332,12 +349,13 @@ int x4_lifecycle_adopt(const struct x4_config *c, struct x4_vm *vm, struct x4_er
 	}
 	if (rc == 0 && changed && x4_state_save(&st, e) < 0)
 		rc = -e->code;
-	x4_state_unlock(&lock);
+	/* Still under the lock: a release running next must find the plan to remove it. */
 	if (rc == 0 && x4_plan_read(vm->name, &plan, NULL) < 0) {
 		if (x4_plan_decide(c, vm->name, vm->n_vfs ? &vm->vfs[0].addr : NULL, &plan, e) < 0 ||
 		    x4_plan_write(&plan, e) < 0)
 			rc = -e->code;
 	}
+	x4_state_unlock(&lock);
 	return rc;
 }
 
@@ -373,7 +391,10 @@ int x4_lifecycle_release(const struct x4_config *c, const char *vm_name, int fin
 	struct x4_state st;
 	struct x4_lock lock;
 	struct x4_pciaddr pf;
+	struct x4_settings s;
 	int had = 0, changed = 0;
+
+	x4_config_for_vm(c, vm_name, &s); /* [vm NAME] vf_teardown overrides [host] */
 
 	if (x4_state_lock(&lock, e) < 0)
 		return -e->code;
@@ -407,7 +428,7 @@ int x4_lifecycle_release(const struct x4_config *c, const char *vm_name, int fin
 		int orphan = !had && st.have_before && st.n_claims == 0;
 
 		x4_plan_remove(vm_name, NULL);
-		if ((had || orphan) && c->host.vf_teardown == X4_TEARDOWN_REMOVE &&
+		if ((had || orphan) && s.vf_teardown == X4_TEARDOWN_REMOVE &&
 		    x4_sriov_find_pf(&c->host, &pf, NULL) == 0) {
 			lc_teardown_vfs(&pf, &st);
 			changed = orphan && !st.have_before;

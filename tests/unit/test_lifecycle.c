@@ -319,6 +319,75 @@ static void test_reprepare_undo_marks_right_vf(void **state)
 	assert_int_equal(x4_vfio_unbind(&seven, &e), 0);
 }
 
+/* Regression (issue 10, defect 5): a VM passing the PF itself is refused at prepare with the
+ * "never pass the PF" line, and nothing on the host changes. */
+static void test_prepare_refuses_pf(void **state)
+{
+	struct fakesys *f = *state;
+	struct x4_config c;
+	struct x4_domain d;
+	struct x4_vm vm;
+	struct x4_state st;
+	struct x4_err e;
+	char log[4096];
+
+	fs_sim_start(f, "default", NULL, NULL);
+	x4_config_defaults(&c);
+	mkdom(&d, "gvtd", "0000:00:02.0", 1);
+	assert_int_equal(x4_lifecycle_classify(&c, &d, &vm, &e), 1);
+	assert_int_equal(x4_lifecycle_prepare(&c, &vm, &e), -EPERM);
+	assert_non_null(strstr(e.msg, "never pass the PF"));
+	assert_non_null(strstr(e.msg, "0000:00:02.0"));
+	/* also next to a VF, and with the PF configured by address */
+	mkdom2(&d, "gvtd", "0000:00:02.1", 0, "0000:00:02.0", 0);
+	c.host.pf_auto = 0;
+	c.host.pf = fs_addr("0000:00:02.0");
+	assert_int_equal(x4_lifecycle_classify(&c, &d, &vm, &e), 1);
+	assert_int_equal(x4_lifecycle_prepare(&c, &vm, &e), -EPERM);
+	fs_sim_log(f, log, sizeof(log));
+	assert_string_equal(log, "");
+	assert_int_equal(x4_state_load(&st, &e), 0);
+	assert_int_equal(st.n_claims, 0);
+	drv("0000:00:02.0", "i915");
+	/* a NIC passed through is still not ours */
+	mkdom(&d, "nic", "0000:01:00.0", 1);
+	assert_int_equal(x4_lifecycle_classify(&c, &d, &vm, &e), 0);
+}
+
+/* Regression (issue 10, defect 7): vf_teardown in [vm NAME] decides at that VM's release. */
+static void test_release_vm_teardown(void **state)
+{
+	struct fakesys *f = *state;
+	struct x4_config c;
+	struct x4_domain d;
+	struct x4_vm vm;
+	struct x4_err e;
+	char text[] = "[host]\nvf_teardown = keep\n[vm win]\nvf_teardown = remove\n"
+		      "[vm keeper]\nvf_teardown = keep\n";
+	char path[1024];
+	FILE *fp;
+
+	fs_sim_start(f, "default", NULL, NULL);
+	snprintf(path, sizeof(path), "%s/x4.conf", f->root);
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	fputs(text, fp);
+	fclose(fp);
+	assert_int_equal(x4_config_load_file(&c, path, &e), 0);
+	mkdom(&d, "win", "0000:00:02.1", 0);
+	assert_int_equal(x4_lifecycle_classify(&c, &d, &vm, &e), 1);
+	assert_int_equal(x4_lifecycle_prepare(&c, &vm, &e), 0);
+	assert_int_equal(x4_lifecycle_release(&c, "win", 1, &e), 0);
+	assert_int_equal(x4_pcidev_exists(&vm.vfs[0].addr), 0);
+	/* [host] remove, [vm keeper] keep: keeper's release keeps the VFs */
+	c.host.vf_teardown = X4_TEARDOWN_REMOVE;
+	mkdom(&d, "keeper", "0000:00:02.1", 0);
+	assert_int_equal(x4_lifecycle_classify(&c, &d, &vm, &e), 1);
+	assert_int_equal(x4_lifecycle_prepare(&c, &vm, &e), 0);
+	assert_int_equal(x4_lifecycle_release(&c, "keeper", 1, &e), 0);
+	assert_int_equal(x4_pcidev_exists(&vm.vfs[0].addr), 1);
+}
+
 /* tests/fuzz/corpus/rom/NAME, found from this source file's path as compiled. */
 static void corpus(char *out, size_t n, const char *name)
 {
@@ -375,6 +444,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_adopt, fs_sim_setup, fs_sim_teardown),
 		cmocka_unit_test_setup_teardown(test_reprepare_idempotent, fs_sim_setup, fs_sim_teardown),
 		cmocka_unit_test_setup_teardown(test_reprepare_undo_marks_right_vf, fs_sim_setup, fs_sim_teardown),
+		cmocka_unit_test_setup_teardown(test_prepare_refuses_pf, fs_sim_setup, fs_sim_teardown),
+		cmocka_unit_test_setup_teardown(test_release_vm_teardown, fs_sim_setup, fs_sim_teardown),
 		cmocka_unit_test(test_romcache),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
