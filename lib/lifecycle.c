@@ -13,6 +13,7 @@
 #include "log.h"
 #include "pcidev.h"
 #include "plan.h"
+#include "reclaim.h"
 #include "romcache.h"
 #include "sriov.h"
 #include "state.h"
@@ -125,15 +126,16 @@ static int lc_precheck(const struct x4_vm *vm, const struct x4_settings *s,
 	return 0;
 }
 
-/* Load the state; a damaged file is set aside (it cannot be trusted) and we start empty. */
-static void lc_state_load(struct x4_state *st)
+/* Load the state under the lock. A damaged file is set aside (never saved over) and the
+ * claims rebuilt from the kernel; a file we cannot read fails the event (saving would lose it). */
+static int lc_state_load(const struct x4_config *c, struct x4_state *st, struct x4_err *e)
 {
-	struct x4_err e;
+	struct x4_reclaim r;
+	int rc = x4_reclaim_load(c, st, &r, e);
 
-	if (x4_state_load(st, &e) < 0) {
-		x4_log(LOG_WARNING, "%s; starting with no claims", e.msg);
-		x4_state_init(st);
-	}
+	if (rc == 1)
+		x4_log(LOG_WARNING, "%s", e->msg);
+	return rc < 0 ? rc : 0;
 }
 
 static int lc_vf_exists(const struct x4_pciaddr *vf)
@@ -298,7 +300,12 @@ int x4_lifecycle_prepare(const struct x4_config *c, struct x4_vm *vm, struct x4_
 	if (x4_state_lock(&lock, e) < 0)
 		return -e->code;
 	x4_testpoint("prepare-locked");
-	lc_state_load(&st);
+	if (lc_state_load(c, &st, e) < 0) {
+		x4_state_unlock(&lock);
+		return -e->code;
+	}
+	/* VMs that vanished without a release (libvirtd crashed) hold nothing any more. */
+	x4_reclaim_stale(&st, vm->name);
 	if (vm->n_vfs > 0 && lc_ensure_vfs(&s, vm, &st, &u, e) < 0)
 		rc = -e->code;
 	for (unsigned i = 0; rc == 0 && i < vm->n_vfs; i++)
@@ -330,13 +337,25 @@ int x4_lifecycle_adopt(const struct x4_config *c, struct x4_vm *vm, struct x4_er
 		return 0; /* ours only to be refused at prepare: nothing to adopt */
 	if (x4_state_lock(&lock, e) < 0)
 		return -e->code;
-	lc_state_load(&st);
+	if (lc_state_load(c, &st, e) < 0) {
+		x4_state_unlock(&lock);
+		return -e->code;
+	}
 	for (unsigned i = 0; i < vm->n_vfs; i++) {
 		struct x4_claim *cl = x4_state_find_vf(&st, &vm->vfs[i].addr);
 		char drv[64] = "";
 
-		if (cl)
+		if (cl) {
+			/* A claim rebuilt from the kernel does not know who bound the VF: the
+			 * running VM's managed='no' hostdev says it was us. */
+			if (!strcmp(cl->vm, vm->name) && !cl->bound_by_us && !vm->vfs[i].managed &&
+			    x4_vfio_driver(&vm->vfs[i].addr, drv, sizeof(drv), NULL) == 0 &&
+			    !strcmp(drv, "vfio-pci")) {
+				cl->bound_by_us = 1;
+				changed = 1;
+			}
 			continue;
+		}
 		/* Ours to give back only if it sits on vfio-pci because of a managed='no' hostdev. */
 		if (x4_vfio_driver(&vm->vfs[i].addr, drv, sizeof(drv), NULL) < 0 ||
 		    lc_add_claim(&st, vm, i, "", e) < 0) {
@@ -398,7 +417,10 @@ int x4_lifecycle_release(const struct x4_config *c, const char *vm_name, int fin
 
 	if (x4_state_lock(&lock, e) < 0)
 		return -e->code;
-	lc_state_load(&st);
+	if (lc_state_load(c, &st, e) < 0) {
+		x4_state_unlock(&lock);
+		return -e->code;
+	}
 	for (unsigned i = 0; i < st.n_claims;) {
 		struct x4_claim *cl = &st.claims[i];
 

@@ -52,6 +52,13 @@ void x4_state_init(struct x4_state *s);
  * whether to go on. Other I/O errors -> their errno. */
 int x4_state_load(struct x4_state *s, struct x4_err *e);
 
+/* A damaged state.json is kept for the admin as state.json.damaged-<UTC time>[.N]. */
+#define X4_STATE_ASIDE_PREFIX X4_STATE_FILE ".damaged-"
+
+/* Move state.json aside under a name no file has yet (never overwriting one); aside (n bytes)
+ * receives its absolute host path. */
+int x4_state_set_aside(char *aside, size_t n, struct x4_err *e);
+
 /* Write state.json atomically: temp file in the same directory, fsync, rename (0644). */
 int x4_state_save(const struct x4_state *s, struct x4_err *e);
 
