@@ -107,3 +107,22 @@ unsigned x4_reclaim_stale(struct x4_state *st, const char *keep_vm)
 	}
 	return dropped;
 }
+
+int x4_reclaim_repair(const struct x4_config *c, struct x4_reclaim *r, unsigned *released,
+		      struct x4_err *e)
+{
+	static struct x4_state st; /* 80 KiB: not on the stack of a CLI helper */
+	struct x4_lock lock;
+	int rc;
+
+	*released = 0;
+	if ((rc = x4_state_lock(&lock, e)) < 0)
+		return rc;
+	rc = x4_reclaim_load(c, &st, r, e);
+	if (rc >= 0) {
+		*released = x4_reclaim_stale(&st, NULL);
+		rc = *released ? x4_state_save(&st, e) : 0;
+	}
+	x4_state_unlock(&lock);
+	return rc;
+}

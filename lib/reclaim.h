@@ -34,4 +34,9 @@ int x4_reclaim_load(const struct x4_config *c, struct x4_state *st, struct x4_re
  * we bound, remove its plan, log each. Returns how many claims were dropped. */
 unsigned x4_reclaim_stale(struct x4_state *st, const char *keep_vm);
 
+/* x4ctl vf repair: under the state lock, x4_reclaim_load then x4_reclaim_stale(NULL), saved.
+ * released receives how many stale claims were dropped. */
+int x4_reclaim_repair(const struct x4_config *c, struct x4_reclaim *r, unsigned *released,
+		      struct x4_err *e);
+
 #endif

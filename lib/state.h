@@ -9,6 +9,7 @@
 
 #include "config.h"
 #include "err.h"
+#include "paths.h" /* X4_RUN_DIR */
 #include "pciaddr.h"
 
 #define X4_STATE_MAX_CLAIMS 256
