@@ -496,7 +496,7 @@ static void doc_state(struct doc *d)
 		x4_state_init(&d->st);
 		doc_row(d, DOC_FAIL, "state",
 			"sudo x4ctl vf repair (keeps the file aside, rebuilds the claims from the "
-			"running VMs)",
+			"running VMs); with no VM of ours running, rm " X4_STATE_FILE " does too",
 			"%s", e.msg);
 		doc_check_state_health(d);
 		return;
