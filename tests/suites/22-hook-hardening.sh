@@ -77,7 +77,7 @@ check_eq "damaged state: win-a's VF is still refused" 1 "$RC"
 check_match "damaged state: the refusal names win-a" "in use by VM 'win-a'" "$OUT"
 check_match "damaged state: logged with the path it was kept as" \
 	"kept it as /run/x4-sriov/state.json.damaged-[0-9TZ]+ and rebuilt 1 claim" "$OUT"
-aside=$(ls "$ROOT"/run/x4-sriov/state.json.damaged-* 2>/dev/null | head -1)
+asides=("$ROOT"/run/x4-sriov/state.json.damaged-*); aside=${asides[0]}
 check_eq "damaged state: the damaged bytes are kept" '{ "version": 1, "claims": [ {' "$(cat "$aside" 2>/dev/null)"
 check_match "damaged state: the rebuilt state holds win-a" '"win-a"' "$(state)"
 hook win-a reconnect begin "$a"
