@@ -61,6 +61,7 @@ int x4_reclaim_load(const struct x4_config *c, struct x4_state *st, struct x4_re
 		    struct x4_err *e)
 {
 	struct x4_err why;
+	char *hint;
 	int rc;
 
 	r->aside[0] = '\0';
@@ -76,6 +77,9 @@ int x4_reclaim_load(const struct x4_config *c, struct x4_state *st, struct x4_re
 	}
 	if ((rc = x4_state_set_aside(r->aside, sizeof(r->aside), e)) < 0)
 		return rc;
+	hint = strstr(why.msg, X4_STATE_REPAIR_HINT); /* done here: not advice any more */
+	if (hint)
+		*hint = '\0';
 	r->rebuilt = reclaim_rebuild(c, st);
 	if ((rc = x4_state_save(st, e)) < 0)
 		return rc;

@@ -530,8 +530,7 @@ int x4_state_load(struct x4_state *s, struct x4_err *e)
 		return 0;
 	x4_state_init(s);
 	if (rc == -EBADMSG || rc == -EFBIG)
-		return x4_fail(e, EBADMSG, "state file %s is damaged: %s: run 'sudo x4ctl vf repair' "
-			       "(keeps it aside, rebuilds the claims from the running VMs)",
+		return x4_fail(e, EBADMSG, "state file %s is damaged: %s" X4_STATE_REPAIR_HINT,
 			       X4_STATE_FILE, why.msg);
 	return x4_fail(e, -rc, "%s", why.msg);
 }

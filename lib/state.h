@@ -53,6 +53,10 @@ void x4_state_init(struct x4_state *s);
  * whether to go on. Other I/O errors -> their errno. */
 int x4_state_load(struct x4_state *s, struct x4_err *e);
 
+/* What x4_state_load's damaged-file line ends with: the command that fixes it. */
+#define X4_STATE_REPAIR_HINT \
+	": run 'sudo x4ctl vf repair' (keeps it aside, rebuilds the claims from the running VMs)"
+
 /* A damaged state.json is kept for the admin as state.json.damaged-<UTC time>[.N]. */
 #define X4_STATE_ASIDE_PREFIX X4_STATE_FILE ".damaged-"
 
