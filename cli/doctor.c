@@ -498,12 +498,14 @@ static void doc_state(struct doc *d)
 	if (x4_state_load(&d->st, &e) < 0) {
 		x4_state_init(&d->st);
 		doc_row(d, DOC_FAIL, "state",
-			"when no VM of ours runs: rm " X4_STATE_FILE
-			" (x4-hook re-adopts running VMs at libvirtd's reconnect)",
+			"sudo x4ctl vf repair (keeps the file aside, rebuilds the claims from the "
+			"running VMs); with no VM of ours running, rm " X4_STATE_FILE " does too",
 			"%s", e.msg);
+		doc_check_state_health(d);
 		return;
 	}
 	doc_row(d, DOC_PASS, "state", NULL, "%u VF claim(s) in " X4_STATE_FILE, d->st.n_claims);
+	doc_check_state_health(d);
 }
 
 int x4ctl_doctor(struct x4ctl *g, int argc, char **argv)

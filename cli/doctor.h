@@ -31,6 +31,8 @@ struct doc {
 void doc_row(struct doc *d, enum doc_status s, const char *check, const char *fix, const char *fmt,
 	     ...) __attribute__((format(printf, 5, 6)));
 
+/* Damaged state files kept aside and stale claims (VMs not running), with the fix. */
+void doc_check_state_health(struct doc *d);
 /* The kvmfr module, device node, its access and size, qemu.conf's ACL and AppArmor lines. */
 void doc_check_lg(struct doc *d);
 /* AppArmor: disabled, or enabled with or without x4-sriov's rules (doctor_apparmor.c). */

@@ -17,6 +17,7 @@ static const char usage_text[] =
     "  status [--json]                   PF, VFs (driver, IOMMU group, VM), Looking Glass devices\n"
     "  vf create [N] | vf remove         create N VFs (default num_vfs) or remove them all\n"
     "  vf bind ADDR | vf unbind ADDR     move a VF to vfio-pci or give it back\n"
+    "  vf repair                         rebuild a damaged state, release stale claims\n"
     "  lg-size WxH [--hdr]               Looking Glass memory size and kvmfr static_size_mb\n"
     "  rom check FILE                    what a ROM/EFI file is and whether it fits the VF\n"
     "  rom build --efi FILE --out FILE [--vendor ID --device ID]\n"

@@ -11,6 +11,7 @@
 #include "lg.h"
 #include "paths.h"
 #include "pcidev.h"
+#include "reclaim.h"
 #include "sriov.h"
 #include "state.h"
 #include "vfio.h"
@@ -78,6 +79,10 @@ static json_object *status_vfs(const struct x4_pciaddr *pf, unsigned numvfs, str
 		    x4_iommu_group(&vf, &grp, &e) == 0 ? json_object_new_int((int)grp) : NULL);
 		c = x4_state_find_vf(st, &vf);
 		json_object_object_add(o, "vm", c ? json_object_new_string(c->vm) : NULL);
+		/* A claim of a VM with no live QEMU: the hook reclaims it at the next prepare. */
+		if (c)
+			json_object_object_add(o, "stale",
+					       json_object_new_boolean(x4_reclaim_vm_stale(c->vm)));
 		json_object_array_add(arr, o);
 	}
 	return arr;
@@ -131,6 +136,7 @@ static void status_print(json_object *root)
 	json_object *lg = json_object_object_get(root, "looking_glass");
 	json_object *v;
 	size_t i;
+	int stale, n_stale = 0;
 
 	if (json_object_object_get_ex(pf, "error", &v)) {
 		printf("PF: none: %s\n", json_object_get_string(v));
@@ -168,11 +174,17 @@ static void status_print(json_object *root)
 			}
 			if (g)
 				snprintf(grp, sizeof(grp), "%d", json_object_get_int(g));
-			printf("%-3d %-13s %-10s %-6s %s\n",
+			stale = json_object_get_boolean(json_object_object_get(o, "stale"));
+			n_stale += stale;
+			printf("%-3d %-13s %-10s %-6s %s%s\n",
 			       json_object_get_int(json_object_object_get(o, "index")),
 			       json_object_get_string(json_object_object_get(o, "address")),
-			       drv && *drv ? drv : "-", grp, vm ? json_object_get_string(vm) : "-");
+			       drv && *drv ? drv : "-", grp, vm ? json_object_get_string(vm) : "-",
+			       stale ? " (stale: not running)" : "");
 		}
+		if (n_stale)
+			printf("stale claims: their VMs are not running; the next VM start reclaims "
+			       "them, or now: sudo x4ctl vf repair\n");
 	}
 	for (i = 0; i < json_object_array_length(lg); i++) {
 		json_object *o = json_object_array_get_idx(lg, i);

@@ -1,15 +1,16 @@
 /* SPDX-License-Identifier: MIT */
-/* x4ctl vf create [N] | remove | bind ADDR | unbind ADDR: the hook's VF operations by hand. */
+/* x4ctl vf create [N] | remove | bind ADDR | unbind ADDR | repair: the hook's VF operations by hand. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "reclaim.h"
 #include "sriov.h"
 #include "state.h"
 #include "vfio.h"
 #include "x4ctl.h"
 
-#define VF_SYN "vf create [N] | vf remove | vf bind ADDR | vf unbind ADDR"
+#define VF_SYN "vf create [N] | vf remove | vf bind ADDR | vf unbind ADDR | vf repair"
 
 /* Config, PF and the state, with the state lock held (the hook may run at the same time). */
 struct vf_ctx {
@@ -165,6 +166,28 @@ out:
 	return rc;
 }
 
+/* A damaged state set aside and rebuilt, stale claims (VMs not running) released. */
+static int vf_repair(const struct x4ctl *g)
+{
+	struct x4_config c;
+	struct x4_reclaim r;
+	struct x4_err e;
+	unsigned released = 0;
+
+	if (x4ctl_load_config(g, &c, &e) < 0)
+		return x4ctl_fail("%s", e.msg);
+	if (x4_reclaim_repair(&c, &r, &released, &e) < 0)
+		return x4ctl_fail_err(&e);
+	if (r.aside[0])
+		printf("%s was damaged: kept it as %s; rebuilt %u claim(s) from the running VMs\n",
+		       X4_STATE_FILE, r.aside, r.rebuilt);
+	if (released)
+		printf("released %u stale claim(s) of VMs that are not running\n", released);
+	if (!r.aside[0] && !released)
+		printf("state is sound: no damage, no stale claims\n");
+	return 0;
+}
+
 int x4ctl_vf(struct x4ctl *g, int argc, char **argv)
 {
 	if (argc >= 2 && strcmp(argv[1], "--help") == 0) {
@@ -175,6 +198,8 @@ int x4ctl_vf(struct x4ctl *g, int argc, char **argv)
 		return vf_create(g, argc, argv);
 	if (argc == 2 && strcmp(argv[1], "remove") == 0)
 		return vf_remove(g);
+	if (argc == 2 && strcmp(argv[1], "repair") == 0)
+		return vf_repair(g);
 	if (argc == 3 && (strcmp(argv[1], "bind") == 0 || strcmp(argv[1], "unbind") == 0))
 		return vf_bind(g, argv[1], argv[2]);
 	return x4ctl_usage("vf", VF_SYN);

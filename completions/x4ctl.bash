@@ -34,7 +34,7 @@ _x4ctl()
 	status) COMPREPLY=($(compgen -W "--json --help" -- "$cur")) ;;
 	vf)
 		if [ "$prev" = vf ]; then
-			COMPREPLY=($(compgen -W "create remove bind unbind --help" -- "$cur"))
+			COMPREPLY=($(compgen -W "create remove bind unbind repair --help" -- "$cur"))
 		elif [ "$prev" = bind ] || [ "$prev" = unbind ]; then
 			COMPREPLY=($(compgen -W "$(_x4ctl_vfs)" -- "$cur"))
 		fi ;;

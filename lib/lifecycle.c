@@ -13,6 +13,7 @@
 #include "log.h"
 #include "pcidev.h"
 #include "plan.h"
+#include "reclaim.h"
 #include "romcache.h"
 #include "sriov.h"
 #include "state.h"
@@ -45,6 +46,7 @@ int x4_lifecycle_classify(const struct x4_config *c, const struct x4_domain *d, 
 	const struct x4_pciaddr *guess = c->host.pf_auto ? &lc_default_pf : &c->host.pf;
 	const struct x4_domxml_hostdev *cand[X4_DOMXML_MAX_HOSTDEVS];
 	unsigned n_cand = 0;
+	int pf_hostdev = 0;
 
 	memset(vm, 0, sizeof(*vm));
 	vm->name = d->name;
@@ -53,15 +55,22 @@ int x4_lifecycle_classify(const struct x4_config *c, const struct x4_domain *d, 
 	for (unsigned i = 0; i < d->n_hostdevs && n_cand < X4_DOMXML_MAX_HOSTDEVS; i++) {
 		const struct x4_pciaddr *a = &d->hostdevs[i].host;
 
-		if (lc_may_be_vf(guess, a) || (!c->host.pf_auto && lc_physfn_exists(a)))
+		if (x4_pciaddr_equal(guess, a))
+			pf_hostdev = 1;
+		else if (lc_may_be_vf(guess, a) || (!c->host.pf_auto && lc_physfn_exists(a)))
 			cand[n_cand++] = &d->hostdevs[i];
 	}
-	if (n_cand == 0)
+	if (n_cand == 0 && !pf_hostdev)
 		return vm->has_section;
 
-	if (x4_sriov_find_pf(&c->host, &vm->pf, e) < 0)
+	if (x4_sriov_find_pf(&c->host, &vm->pf, e) < 0) {
+		/* "pf = auto" on a host without an SR-IOV iGPU: passing 00:02.0 is not our business. */
+		if (n_cand == 0)
+			return vm->has_section;
 		return -e->code;
+	}
 	vm->pf_known = 1;
+	vm->passes_pf = pf_hostdev && x4_pciaddr_equal(&vm->pf, guess);
 	for (unsigned i = 0; i < n_cand; i++) {
 		if (x4_sriov_is_vf_of(&vm->pf, &cand[i]->host) != 1)
 			continue;
@@ -72,7 +81,7 @@ int x4_lifecycle_classify(const struct x4_config *c, const struct x4_domain *d, 
 		vm->vfs[vm->n_vfs].managed = cand[i]->managed;
 		vm->n_vfs++;
 	}
-	return vm->n_vfs > 0 || vm->has_section;
+	return vm->n_vfs > 0 || vm->has_section || vm->passes_pf;
 }
 
 /* The qemu user (Debian: libvirt-qemu:kvm); found = 0 when this host has none. */
@@ -117,15 +126,16 @@ static int lc_precheck(const struct x4_vm *vm, const struct x4_settings *s,
 	return 0;
 }
 
-/* Load the state; a damaged file is set aside (it cannot be trusted) and we start empty. */
-static void lc_state_load(struct x4_state *st)
+/* Load the state under the lock. A damaged file is set aside (never saved over) and the
+ * claims rebuilt from the kernel; a file we cannot read fails the event (saving would lose it). */
+static int lc_state_load(const struct x4_config *c, struct x4_state *st, struct x4_err *e)
 {
-	struct x4_err e;
+	struct x4_reclaim r;
+	int rc = x4_reclaim_load(c, st, &r, e);
 
-	if (x4_state_load(st, &e) < 0) {
-		x4_log(LOG_WARNING, "%s; starting with no claims", e.msg);
-		x4_state_init(st);
-	}
+	if (rc == 1)
+		x4_log(LOG_WARNING, "%s", e->msg);
+	return rc < 0 ? rc : 0;
 }
 
 static int lc_vf_exists(const struct x4_pciaddr *vf)
@@ -222,6 +232,8 @@ static int lc_take_vf(const struct x4_vm *vm, unsigned i, struct x4_state *st, s
 	struct x4_claim *cl = x4_state_find_vf(st, vf);
 	unsigned group;
 
+	/* cl set and ours: this VM holds the VF from an earlier prepare whose release never ran
+	 * (libvirtd killed, hook registered twice): take it again as it is, never undo it here. */
 	x4_pciaddr_format(vf, addr);
 	if (cl && strcmp(cl->vm, vm->name) != 0)
 		return x4_fail(e, EBUSY,
@@ -254,7 +266,10 @@ static int lc_take_vf(const struct x4_vm *vm, unsigned i, struct x4_state *st, s
 			return -e->code;
 		if (x4_vfio_bind(vf, &vm->pf, orig, sizeof(orig), e) < 0)
 			return -e->code;
-		u->bound[u->n_claimed - 1] = 1;
+		if (!cl)
+			u->bound[u->n_claimed - 1] = 1; /* the claim this call just added */
+		else if (strcmp(orig, "vfio-pci") != 0)
+			cl->bound_by_us = 1; /* a claim from before (re-prepare): release gives it back */
 		x4_testpoint("prepare-bound");
 	}
 	return x4_iommu_viable(group, vf, e) < 0 ? -e->code : 0;
@@ -270,6 +285,13 @@ int x4_lifecycle_prepare(const struct x4_config *c, struct x4_vm *vm, struct x4_
 	int rc = 0;
 
 	memset(&u, 0, sizeof(u));
+	if (vm->passes_pf) {
+		char a[X4_PCIADDR_STRLEN];
+
+		return x4_fail(e, EPERM, "VM '%s' has the PF %s itself as a hostdev: never pass the "
+			       "PF (the host loses its display and every VF crashes); give a VF",
+			       vm->name, x4_pciaddr_format(&vm->pf, a));
+	}
 	x4_config_for_vm(c, vm->name, &s);
 	if (x4_plan_decide(c, vm->name, vm->n_vfs ? &vm->vfs[0].addr : NULL, &plan, e) < 0)
 		return -e->code;
@@ -278,7 +300,12 @@ int x4_lifecycle_prepare(const struct x4_config *c, struct x4_vm *vm, struct x4_
 	if (x4_state_lock(&lock, e) < 0)
 		return -e->code;
 	x4_testpoint("prepare-locked");
-	lc_state_load(&st);
+	if (lc_state_load(c, &st, e) < 0) {
+		x4_state_unlock(&lock);
+		return -e->code;
+	}
+	/* VMs that vanished without a release (libvirtd crashed) hold nothing any more. */
+	x4_reclaim_stale(&st, vm->name);
 	if (vm->n_vfs > 0 && lc_ensure_vfs(&s, vm, &st, &u, e) < 0)
 		rc = -e->code;
 	for (unsigned i = 0; rc == 0 && i < vm->n_vfs; i++)
@@ -306,15 +333,29 @@ int x4_lifecycle_adopt(const struct x4_config *c, struct x4_vm *vm, struct x4_er
 	struct x4_plan plan;
 	int changed = 0, rc = 0;
 
+	if (vm->passes_pf && vm->n_vfs == 0 && !vm->has_section)
+		return 0; /* ours only to be refused at prepare: nothing to adopt */
 	if (x4_state_lock(&lock, e) < 0)
 		return -e->code;
-	lc_state_load(&st);
+	if (lc_state_load(c, &st, e) < 0) {
+		x4_state_unlock(&lock);
+		return -e->code;
+	}
 	for (unsigned i = 0; i < vm->n_vfs; i++) {
 		struct x4_claim *cl = x4_state_find_vf(&st, &vm->vfs[i].addr);
 		char drv[64] = "";
 
-		if (cl)
+		if (cl) {
+			/* A claim rebuilt from the kernel does not know who bound the VF: the
+			 * running VM's managed='no' hostdev says it was us. */
+			if (!strcmp(cl->vm, vm->name) && !cl->bound_by_us && !vm->vfs[i].managed &&
+			    x4_vfio_driver(&vm->vfs[i].addr, drv, sizeof(drv), NULL) == 0 &&
+			    !strcmp(drv, "vfio-pci")) {
+				cl->bound_by_us = 1;
+				changed = 1;
+			}
 			continue;
+		}
 		/* Ours to give back only if it sits on vfio-pci because of a managed='no' hostdev. */
 		if (x4_vfio_driver(&vm->vfs[i].addr, drv, sizeof(drv), NULL) < 0 ||
 		    lc_add_claim(&st, vm, i, "", e) < 0) {
@@ -327,12 +368,13 @@ int x4_lifecycle_adopt(const struct x4_config *c, struct x4_vm *vm, struct x4_er
 	}
 	if (rc == 0 && changed && x4_state_save(&st, e) < 0)
 		rc = -e->code;
-	x4_state_unlock(&lock);
+	/* Still under the lock: a release running next must find the plan to remove it. */
 	if (rc == 0 && x4_plan_read(vm->name, &plan, NULL) < 0) {
 		if (x4_plan_decide(c, vm->name, vm->n_vfs ? &vm->vfs[0].addr : NULL, &plan, e) < 0 ||
 		    x4_plan_write(&plan, e) < 0)
 			rc = -e->code;
 	}
+	x4_state_unlock(&lock);
 	return rc;
 }
 
@@ -368,11 +410,17 @@ int x4_lifecycle_release(const struct x4_config *c, const char *vm_name, int fin
 	struct x4_state st;
 	struct x4_lock lock;
 	struct x4_pciaddr pf;
+	struct x4_settings s;
 	int had = 0, changed = 0;
+
+	x4_config_for_vm(c, vm_name, &s); /* [vm NAME] vf_teardown overrides [host] */
 
 	if (x4_state_lock(&lock, e) < 0)
 		return -e->code;
-	lc_state_load(&st);
+	if (lc_state_load(c, &st, e) < 0) {
+		x4_state_unlock(&lock);
+		return -e->code;
+	}
 	for (unsigned i = 0; i < st.n_claims;) {
 		struct x4_claim *cl = &st.claims[i];
 
@@ -402,7 +450,7 @@ int x4_lifecycle_release(const struct x4_config *c, const char *vm_name, int fin
 		int orphan = !had && st.have_before && st.n_claims == 0;
 
 		x4_plan_remove(vm_name, NULL);
-		if ((had || orphan) && c->host.vf_teardown == X4_TEARDOWN_REMOVE &&
+		if ((had || orphan) && s.vf_teardown == X4_TEARDOWN_REMOVE &&
 		    x4_sriov_find_pf(&c->host, &pf, NULL) == 0) {
 			lc_teardown_vfs(&pf, &st);
 			changed = orphan && !st.have_before;

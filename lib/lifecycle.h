@@ -18,6 +18,7 @@ struct x4_vm {
 	int has_section;
 	int pf_known;
 	struct x4_pciaddr pf;
+	int passes_pf;                 /* a hostdev is the PF itself: prepare refuses the VM */
 	unsigned n_vfs;
 	struct {
 		struct x4_pciaddr addr;
@@ -27,6 +28,7 @@ struct x4_vm {
 
 /* Decide whether the domain is ours. Touches sysfs only for hostdevs that may be VFs of the
  * PF (same PCI slot as the configured or default PF), so other VMs cost no sysfs access.
+ * A hostdev that is the PF itself makes the VM ours too (passes_pf), so prepare can refuse it.
  * Returns 1 ours, 0 not ours, negative errno on failure (e filled). */
 int x4_lifecycle_classify(const struct x4_config *c, const struct x4_domain *d, struct x4_vm *vm,
 			  struct x4_err *e);

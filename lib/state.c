@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <json-c/json.h>
@@ -529,9 +530,44 @@ int x4_state_load(struct x4_state *s, struct x4_err *e)
 		return 0;
 	x4_state_init(s);
 	if (rc == -EBADMSG || rc == -EFBIG)
-		return x4_fail(e, EBADMSG, "state file %s is damaged: %s: check x4ctl status, then "
-			       "remove it when no x4-sriov VM is running", X4_STATE_FILE, why.msg);
+		return x4_fail(e, EBADMSG, "state file %s is damaged: %s" X4_STATE_REPAIR_HINT,
+			       X4_STATE_FILE, why.msg);
 	return x4_fail(e, -rc, "%s", why.msg);
+}
+
+int x4_state_set_aside(char *aside, size_t n, struct x4_err *e)
+{
+	char from[PATH_MAX], to[PATH_MAX], stamp[32];
+	time_t now = time(NULL);
+	struct tm tm;
+	int rc = x4_host_path(X4_STATE_FILE, from, sizeof(from), e);
+
+	if (rc < 0)
+		return rc;
+	if (!gmtime_r(&now, &tm) || !strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm))
+		snprintf(stamp, sizeof(stamp), "%lld", (long long)now);
+	for (unsigned i = 0; i < 100; i++) {
+		char seq[16] = "";
+
+		if (i)
+			snprintf(seq, sizeof(seq), ".%u", i);
+		if (snprintf(aside, n, "%s%s%s", X4_STATE_ASIDE_PREFIX, stamp, seq) >= (int)n)
+			return x4_fail(e, ENAMETOOLONG, "no room for the name of a damaged state file");
+		if ((rc = x4_host_path(aside, to, sizeof(to), e)) < 0)
+			return rc;
+		/* link() never replaces a file: an earlier damaged copy stays as it is. */
+		if (link(from, to) == 0) {
+			if (unlink(from) < 0)
+				return x4_fail(e, errno, "cannot remove %s after keeping it as %s: %s",
+					       X4_STATE_FILE, aside, strerror(errno));
+			return 0;
+		}
+		if (errno != EEXIST)
+			return x4_fail(e, errno, "cannot keep %s as %s: %s", X4_STATE_FILE, aside,
+				       strerror(errno));
+	}
+	return x4_fail(e, EEXIST, "too many damaged copies of %s: remove the old ones",
+		       X4_STATE_FILE);
 }
 
 int x4_state_save(const struct x4_state *s, struct x4_err *e)

@@ -9,6 +9,7 @@
 
 #include "config.h"
 #include "err.h"
+#include "paths.h" /* X4_RUN_DIR */
 #include "pciaddr.h"
 
 #define X4_STATE_MAX_CLAIMS 256
@@ -51,6 +52,17 @@ void x4_state_init(struct x4_state *s);
  * out of range -> -EBADMSG (s is left empty) with a line naming the file: the caller decides
  * whether to go on. Other I/O errors -> their errno. */
 int x4_state_load(struct x4_state *s, struct x4_err *e);
+
+/* What x4_state_load's damaged-file line ends with: the command that fixes it. */
+#define X4_STATE_REPAIR_HINT \
+	": run 'sudo x4ctl vf repair' (keeps it aside, rebuilds the claims from the running VMs)"
+
+/* A damaged state.json is kept for the admin as state.json.damaged-<UTC time>[.N]. */
+#define X4_STATE_ASIDE_PREFIX X4_STATE_FILE ".damaged-"
+
+/* Move state.json aside under a name no file has yet (never overwriting one); aside (n bytes)
+ * receives its absolute host path. */
+int x4_state_set_aside(char *aside, size_t n, struct x4_err *e);
 
 /* Write state.json atomically: temp file in the same directory, fsync, rename (0644). */
 int x4_state_save(const struct x4_state *s, struct x4_err *e);

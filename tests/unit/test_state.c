@@ -487,6 +487,42 @@ static void test_file_helpers(void **state)
 	assert_null(o);
 }
 
+/* A damaged state is moved aside under a new name each time; an older copy is never replaced
+ * (issue 10, defect 6: the next save used to overwrite it). */
+static void test_set_aside(void **state)
+{
+	char a1[256], a2[256], p[512], buf[16];
+	struct x4_err e;
+	int fd;
+	ssize_t n;
+
+	(void)state;
+	assert_int_equal(x4_state_mkdirs(X4_RUN_DIR, 0755, &e), 0);
+	put_state("one", 3);
+	assert_int_equal(x4_state_set_aside(a1, sizeof(a1), &e), 0);
+	assert_int_equal(strncmp(a1, X4_STATE_ASIDE_PREFIX, strlen(X4_STATE_ASIDE_PREFIX)), 0);
+	rootpath(p, sizeof(p), X4_STATE_FILE);
+	assert_int_equal(access(p, F_OK), -1);
+	put_state("two", 3);
+	assert_int_equal(x4_state_set_aside(a2, sizeof(a2), &e), 0);
+	assert_string_not_equal(a1, a2);
+	rootpath(p, sizeof(p), a1);
+	fd = open(p, O_RDONLY);
+	unlink(p);
+	assert_true(fd >= 0);
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	assert_int_equal(n, 3);
+	buf[n] = '\0';
+	assert_string_equal(buf, "one");
+	/* no file: a clear error, nothing created */
+	assert_int_equal(x4_state_set_aside(a1, sizeof(a1), &e), -ENOENT);
+	assert_non_null(strstr(e.msg, X4_STATE_FILE));
+	assert_int_equal(x4_state_set_aside(a1, 8, &e), -ENAMETOOLONG);
+	rootpath(p, sizeof(p), a2);
+	assert_int_equal(unlink(p), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -499,6 +535,7 @@ int main(void)
 		cmocka_unit_test(test_lock_serialises),
 		cmocka_unit_test(test_lock_errors),
 		cmocka_unit_test(test_file_helpers),
+		cmocka_unit_test(test_set_aside),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
