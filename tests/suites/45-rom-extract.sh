@@ -7,6 +7,7 @@ set -u
 . "$(dirname "$0")/../lib.sh"
 X4CTL=$T_BIN/x4ctl
 TMP=$(mktemp -d /tmp/x4-romx.XXXXXX)
+chmod 0755 "$TMP" # the wrapper checks that QEMU could read the ROM
 trap 'rm -rf "$TMP"' EXIT
 
 # x CMD...: run x4ctl; OUT (stdout+stderr) and RC.
@@ -84,5 +85,87 @@ if [ -f "$img" ]; then
 	check_eq "OVMF has no Intel GOP: exit 1" 1 "$RC"
 	check_match "... and says so in one line" '^x4ctl: rom extract: .*no Intel GOP driver found' "$OUT"
 fi
+
+# --- AMI-style fixtures, built here; UEFIExtract must read each the same way
+FX=$TMP/fx
+if ! python3 "$T_TOP/tests/fwfixture.py" "$FX" 2>"$TMP/fx.err"; then
+	not_ok "tests/fwfixture.py builds the fixtures: $(tail -3 "$TMP/fx.err")"
+	t_done; exit
+fi
+OPROM=A0327FE0-1FDA-4E5B-905D-B510C45A61D0 SUBGOP=380B6B4F-1454-41F2-A6D3-61D1333E8CB4
+SUBVBIOS=C5A4306E-E247-4ECD-A9D8-5B1985D3DCDA SIIP=FF0C8745-3270-4439-B74F-3E45F8C77064
+# uefi_sub IMG SUBTYPE: UEFIExtract's body of the freeform section SUBTYPE in file A0327FE0.
+uefi_sub() {
+	rm -rf "$TMP/ua"
+	UEFIExtract "$1" "$OPROM" -o "$TMP/ua" -m all >/dev/null 2>&1
+	find "$TMP/ua" -path "*$2*/body.bin" | head -1
+}
+for f in ami ifd capsule; do
+	same_tree "$f.bin" "$FX/$f.bin"
+	gop=$(uefi_sub "$FX/$f.bin" "$SUBGOP"); vb=$(uefi_sub "$FX/$f.bin" "$SUBVBIOS")
+	check "$f.bin: UEFIExtract finds the GOP and the VBIOS in the AMI container" test -s "$gop" -a -s "$vb"
+	mkdir -p "$TMP/o_$f"
+	x rom extract "$FX/$f.bin" --out "$TMP/o_$f"
+	check_eq "$f.bin: exits 0" 0 "$RC"
+	check_eq "$f.bin: the GOP written is UEFIExtract's 380B6B4F body" "$(sha "$gop")" \
+		"$(sha "$TMP/o_$f/IntelGopDriver.efi" 2>/dev/null)"
+	check_match "$f.bin: says it skipped the VBIOS and the policy driver" \
+		'skipped: 1 legacy VBIOS image\(s\), 1 GOP policy driver' "$OUT"
+	check_match "$f.bin: says why (string, AMI container) and the version" \
+		'found by: "Intel\(R\) GOP Driver" string, AMI option-ROM container' "$OUT"
+	check_match "$f.bin: ... version 21.0.1054, and the rom = line" \
+		"version 21\.0\.1054.*rom = $TMP/o_$f/IntelGopDriver\.efi" "$(printf '%s' "$OUT" | tr '\n' ' ')"
+done
+check_match "ifd.bin: reads the BIOS region from the flash descriptor" 'flash descriptor\), BIOS region' \
+	"$("$X4CTL" rom extract "$FX/ifd.bin" --out "$TMP/o_ifd" 2>&1)"
+check_match "capsule.bin: skips the Aptio capsule header" 'AMI Aptio capsule, image at 0x800' \
+	"$("$X4CTL" rom extract "$FX/capsule.bin" --out "$TMP/o_capsule" 2>&1)"
+cmp -s "$FX/gop.efi" "$TMP/o_ami/IntelGopDriver.efi"
+check_eq "ami.bin: and it is the driver the builder put there" 0 $?
+
+# The same GOP twice (DXE driver and AMI container): one candidate, de-duplicated by SHA-256.
+mkdir -p "$TMP/o_dup"
+x rom extract "$FX/dup.bin" --out "$TMP/o_dup"
+check_eq "dup.bin: exits 0" 0 "$RC"
+check_eq "dup.bin: one candidate" 1 "$(printf '%s\n' "$OUT" | grep -c '^candidate ')"
+check_match "dup.bin: found by string, container, GUID and UI name, several copies" \
+	'string, AMI option-ROM container \(GOP subtype\), known GOP file GUID, UI name IntelGopDriver \(several copies\)' "$OUT"
+# Two different GOPs: list, exit 2, --pick.
+mkdir -p "$TMP/o_two"
+x rom extract "$FX/two.bin" --out "$TMP/o_two"
+check_eq "two.bin: two different GOPs: exit 2" 2 "$RC"
+check_eq "two.bin: both listed" 2 "$(printf '%s\n' "$OUT" | grep -c '^candidate ')"
+check_match "two.bin: asks for --pick N" 'choose one with --pick N' "$OUT"
+check "two.bin: nothing written without --pick" test ! -e "$TMP/o_two/IntelGopDriver.efi"
+ref=$(uefi_body "$FX/two.bin" "$SIIP" 10)
+x rom extract "$FX/two.bin" --out "$TMP/o_two" --pick 2
+check_eq "two.bin --pick 2: UEFIExtract's body of file FF0C8745" "$(sha "$ref")" \
+	"$(sha "$TMP/o_two/IntelGopDriver.efi" 2>/dev/null)"
+x rom extract "$FX/two.bin" --out "$TMP/o_two" --pick 3
+check_eq "two.bin --pick 3: refused" 1 "$RC"
+
+# FFSv3 large file with large sections; EFI 1.1 and Tiano compression; LZMA + x86 BCJ.
+for f in ffs3 tiano efi11 f86; do
+	same_tree "$f.bin" "$FX/$f.bin"
+	ref=$(uefi_body "$FX/$f.bin" "$SIIP" 10)
+	check "$f.bin: UEFIExtract extracts the driver" test -s "$ref"
+	mkdir -p "$TMP/o_$f"
+	x rom extract "$FX/$f.bin" --out "$TMP/o_$f"
+	check_eq "$f.bin: our GOP is UEFIExtract's body byte for byte" "$(sha "$ref")" \
+		"$(sha "$TMP/o_$f/IntelGopDriver.efi" 2>/dev/null)"
+done
+
+# --json for scripts
+if command -v jq >/dev/null; then
+	J=$("$X4CTL" rom extract "$FX/dup.bin" --out "$TMP/o_dup" --json)
+	check_eq "--json: picked, sha256 of the file written, found_by" \
+		"1 $(sha "$TMP/o_dup/IntelGopDriver.efi") true $TMP/o_dup/IntelGopDriver.efi" \
+		"$(printf '%s' "$J" | jq -r '"\(.picked) \(.candidates[0].sha256) \(.candidates[0].found_by | index("string") != null) \(.efi)"')"
+fi
+
+# PFAT: refused with what it is and what to do
+x rom extract "$FX/pfat.bin" --out "$TMP"
+check_eq "pfat.bin: refused in one line" "1 1" "$RC $(printf '%s\n' "$OUT" | wc -l)"
+check_match "pfat.bin: says it is AMI PFAT and what to do" 'AMI PFAT .*unpack it first' "$OUT"
 
 t_done
