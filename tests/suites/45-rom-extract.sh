@@ -168,4 +168,79 @@ x rom extract "$FX/pfat.bin" --out "$TMP"
 check_eq "pfat.bin: refused in one line" "1 1" "$RC $(printf '%s\n' "$OUT" | wc -l)"
 check_match "pfat.bin: says it is AMI PFAT and what to do" 'AMI PFAT .*unpack it first' "$OUT"
 
+# --- hostile images: bounded (256 MiB address space, 30 s), no crash, one clear line
+head -c 65536 /dev/urandom >"$FX/random.bin"
+: >"$FX/empty.bin"
+for f in truncated lying nest lzma4g tiano4g bomb random empty; do
+	rm -rf "$TMP/h"; mkdir -p "$TMP/h"
+	OUT=$( (ulimit -v 262144; timeout 30 "$X4CTL" rom extract "$FX/$f.bin" --out "$TMP/h") 2>"$TMP/h.err")
+	RC=$?; ERR=$(cat "$TMP/h.err")
+	if [ "$RC" -le 2 ] && [ "$(printf '%s' "$ERR" | grep -c .)" -le 1 ]; then
+		ok "$f.bin: exit $RC, at most one error line, no crash or timeout"
+	else
+		not_ok "$f.bin: rc $RC, stderr: $(printf '%s' "$ERR" | head -3)"
+	fi
+	case $f in
+	truncated) check_match "truncated.bin: warns that the image is truncated" 'truncated' "$OUT" ;;
+	lying) check_match "lying.bin: names the file whose size lies" 'file 5BBA83E6-.* claims' "$OUT"
+		check_eq "lying.bin: the rest of that volume cannot be trusted: no GOP, exit 1" 1 "$RC" ;;
+	nest) check_match "nest.bin: stops at the nesting limit" 'nested deeper than' "$OUT" ;;
+	lzma4g) check_match "lzma4g.bin: refuses the 4 GiB claim" 'claims 4294967296 bytes.*limit' "$OUT" ;;
+	tiano4g) check_match "tiano4g.bin: refuses the 4 GiB claim" 'claims 4294967295 bytes.*limit' "$OUT" ;;
+	bomb) check_match "bomb.bin: stops at the decompression limit" 'decompression limit reached' "$OUT" ;;
+	random | empty) check_match "$f.bin: no firmware volume: says what to do" \
+		'^x4ctl: rom extract: .*no UEFI firmware volume found.*unpack it first' "$ERR" ;;
+	esac
+done
+
+# --- --from-flash: flashrom read-only, exec'd without a shell; a fake one on PATH
+mkdir -p "$TMP/bin"
+{
+	echo '#!/bin/sh'
+	echo "printf '%s\\n' \"\$@\" >'$TMP/flashrom.argv'"
+	echo '[ -n "${FAKE_FLASHROM_FAIL:-}" ] && { echo "Could not get I/O privileges (Operation not permitted)."; exit 1; }'
+	echo "for a; do out=\$a; done; cp '$FX/ami.bin' \"\$out\""
+} >"$TMP/bin/flashrom"
+chmod 0755 "$TMP/bin/flashrom"
+mkdir -p "$TMP/of"
+OUT=$(PATH=$TMP/bin:$PATH "$X4CTL" rom extract --from-flash --out "$TMP/of" 2>&1); RC=$?
+check_eq "--from-flash: exits 0" 0 "$RC"
+argv=$(head -6 "$TMP/flashrom.argv" 2>/dev/null | tr '\n' ' ')
+check_eq "--from-flash: flashrom -p internal --ifd -i bios -r FILE, read mode only" \
+	"-p internal --ifd -i bios -r " "$argv"
+check_eq "--from-flash: nothing else on flashrom's command line" 7 "$(wc -l <"$TMP/flashrom.argv")"
+rd=$(sed -n 7p "$TMP/flashrom.argv")
+check "--from-flash: its temporary copy is gone" test -n "$rd" -a ! -e "$(dirname "$rd")"
+check_eq "--from-flash: extracts the GOP from what flashrom read" "$(sha "$FX/gop.efi")" \
+	"$(sha "$TMP/of/IntelGopDriver.efi" 2>/dev/null)"
+OUT=$(FAKE_FLASHROM_FAIL=1 PATH=$TMP/bin:$PATH "$X4CTL" rom extract --from-flash --out "$TMP/of" 2>&1); RC=$?
+check_eq "--from-flash: flashrom fails: exit 1, one line" "1 1" "$RC $(printf '%s\n' "$OUT" | wc -l)"
+check_match "--from-flash: quotes flashrom, explains lockdown and iomem=relaxed" \
+	'Could not get I/O privileges.*lockdown.*iomem=relaxed' "$OUT"
+OUT=$(PATH=/nonexistent "$X4CTL" rom extract --from-flash --out "$TMP/of" 2>&1)
+check_match "--from-flash without flashrom: says to install it" 'cannot run flashrom.*apt install flashrom' "$OUT"
+
+# --- end to end: extracted GOP -> rom build -> rom check -> the wrapper puts it on the VF
+E=$TMP/e2e; mkdir -p "$E"
+"$X4CTL" rom extract "$FX/ami.bin" --out "$E" --optionrom --device 0x46d1 >"$E/out" 2>&1
+"$X4CTL" rom build --efi "$E/IntelGopDriver.efi" --out "$E/built.rom" --device 0x46d1 >/dev/null 2>&1
+check_eq "--optionrom: the option ROM is what rom build makes" "$(sha "$E/built.rom")" \
+	"$(sha "$E/IntelGopDriver.rom" 2>/dev/null)"
+check_match "--optionrom: the rom = line names the option ROM, rom_mode = optionrom" \
+	"rom = $E/IntelGopDriver.rom rom_mode = optionrom" "$(tr '\n' ' ' <"$E/out" | tr -s ' ')"
+x rom check "$E/built.rom"
+check_eq "rom check accepts the built ROM" 0 "$RC"
+check_match "rom check: an EFI image for 8086:46d1" 'ids: 8086:46d1' "$OUT"
+x rom check "$E/IntelGopDriver.efi"
+check_match "rom check on the raw driver: x64 EFI boot driver" 'PE32\+, machine 0x8664, subsystem 11' "$OUT"
+FAKE=$E/fake-qemu
+printf '#!/bin/bash\nprintf "%%s\\n" "$@" >"%s"\n' "$E/qemu.argv" >"$FAKE"; chmod 0755 "$FAKE"
+mkdir -p "$E/root/etc" "$E/root/run"
+printf '%s\n' '[host]' "qemu = $FAKE" "rom = $E/built.rom" 'rom_mode = raw' '[vm vfvm]' \
+	'vf = 0000:00:02.1' >"$E/x4.conf"
+mapfile -t A < <(tail -n +2 "$T_TOP/tests/fixtures/wrapper/vf-json.argv")
+X4_ROOT=$E/root X4_CONFIG=$E/x4.conf "$T_BIN/qemu-x4" "${A[@]}" >"$E/w.out" 2>&1
+check_match "the wrapper adds the extracted ROM to the VF's device" \
+	"\"host\":\"0000:00:02.1\".*\"romfile\":\"$E/built.rom\"" "$(cat "$E/qemu.argv" 2>/dev/null; cat "$E/w.out")"
+
 t_done
