@@ -151,6 +151,7 @@ fuzz:
 bench: all
 	./bench/hook.sh
 	./bench/wrapper.sh
+	./bench/rom-extract.sh
 
 clean:
 	rm -rf build

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "gopfind.h"
 #include "pcidev.h"
 #include "rom.h"
 #include "sriov.h"
@@ -48,6 +49,29 @@ void x4ctl_rom_vf_ids(const struct x4ctl *g, uint16_t *vendor, uint16_t *device)
 		*device = (uint16_t)v;
 }
 
+/* Whether a PE driver is an Intel GOP, and a published one (informational). */
+static void rom_check_gop(const char *file)
+{
+	uint8_t sha[X4_SHA256_LEN];
+	char hex[X4_SHA256_HEX];
+	const char *known;
+	struct x4_err e;
+	char *buf = NULL;
+	size_t len = 0;
+
+	if (x4ctl_read_file(file, X4_ROM_MAX_SIZE, &buf, &len, &e) < 0)
+		return;
+	x4_sha256(buf, len, sha);
+	x4_sha256_hex(sha, hex);
+	known = x4_gop_known(hex);
+	printf("gop: %s\n", x4_gop_has_string((const uint8_t *)buf, len)
+				     ? "an Intel GOP driver (\"Intel(R) GOP Driver\" inside)"
+				     : "no \"Intel(R) GOP Driver\" string: not an Intel GOP driver");
+	printf("sha256: %s (%s)\n", hex,
+	       known ? known : "not a published known-good GOP; normal for another BIOS version");
+	free(buf);
+}
+
 static int rom_check(const struct x4ctl *g, const char *file)
 {
 	struct x4_rom_info info;
@@ -73,6 +97,7 @@ static int rom_check(const struct x4ctl *g, const char *file)
 			printf("fits: no: an EFI application, not a driver\n");
 			fits = 0;
 		}
+		rom_check_gop(file);
 	} else {
 		for (i = 0; i < info.n_images; i++) {
 			const struct x4_rom_image *im = &info.images[i];

@@ -22,31 +22,11 @@
 
 extern char **environ;
 
-/* Known GOP builds (informational: a mismatch is normal for another BIOS version). */
-static const struct {
-	const char *sha256, *what;
-} ex_known[] = {
-	{"fa12486d93bee383ad4d3719015efad09fc03352382f17c63df10b626755954b",
-	 "the ADL-N GOP published by i915-sriov-dkms (docs/install-windows-guest.md)"},
-	{"131c32cadb6716dba59d13891bb70213c6ee931dd1e8b1a5593dee6f3a4c2cbd",
-	 "the desktop UHD 730/770 GOP published by i915-sriov-dkms"},
-};
-
 struct ex_opts {
 	const char *image, *out, *guid, *name;
 	int json, optionrom, from_flash, list;
 	unsigned long pick, device;
 };
-
-static const char *ex_known_name(const char *hex)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(ex_known) / sizeof(ex_known[0]); i++)
-		if (strcmp(hex, ex_known[i].sha256) == 0)
-			return ex_known[i].what;
-	return NULL;
-}
 
 static void ex_why(unsigned why, char *out, size_t n)
 {
@@ -108,8 +88,6 @@ static int ex_parse(int argc, char **argv, struct ex_opts *o)
 	}
 	if (!o->image == !o->from_flash)
 		return x4ctl_usage("rom", EX_SYN);
-	if (!o->out)
-		o->out = ".";
 	return 0;
 }
 
@@ -263,8 +241,8 @@ static json_object *ex_json_cands(const struct x4_gop_result *r)
 		if (k->why & X4_GOP_BY_QUERY)
 			json_object_array_add(by, json_object_new_string("query"));
 		json_object_object_add(o, "found_by", by);
-		json_object_object_add(o, "known", ex_known_name(hex)
-							 ? json_object_new_string(ex_known_name(hex))
+		json_object_object_add(o, "known", x4_gop_known(hex)
+							 ? json_object_new_string(x4_gop_known(hex))
 							 : NULL);
 		json_object_array_add(a, o);
 	}
@@ -283,6 +261,10 @@ static int ex_write(const struct x4ctl *g, const struct ex_opts *o, const struct
 	size_t rlen = 0;
 	int rc;
 
+	/* The last component is created when missing (e.g. /var/lib/x4-sriov). */
+	if (mkdir(o->out, 0755) < 0 && errno != EEXIST)
+		return x4ctl_fail("rom extract: cannot create --out %s: %s", o->out,
+				  strerror(errno));
 	if (!realpath(o->out, dir))
 		return x4ctl_fail("rom extract: --out %s: %s: give an existing directory", o->out,
 				  strerror(errno));
@@ -374,8 +356,8 @@ static int ex_report(const struct x4ctl *g, const struct ex_opts *o, struct x4_g
 	if (rompath[0])
 		printf("wrote %s: PCI option ROM built from it\n", rompath);
 	if (!o->guid && !o->name)
-		printf("known-good: %s\n", ex_known_name(hex)
-					     ? ex_known_name(hex)
+		printf("known-good: %s\n", x4_gop_known(hex)
+					     ? x4_gop_known(hex)
 					     : "no match in the table of published GOP hashes "
 					       "(normal for another BIOS version)");
 	printf("set in /etc/x4-sriov/x4-sriov.conf:\n  rom = %s\n  rom_mode = %s\n",
@@ -385,7 +367,7 @@ static int ex_report(const struct x4ctl *g, const struct ex_opts *o, struct x4_g
 
 int x4ctl_rom_extract(struct x4ctl *g, int argc, char **argv)
 {
-	struct ex_opts o = {0};
+	struct ex_opts o = {.out = "."};
 	struct x4_gop_query q = {0};
 	struct x4_gop_result *r;
 	char tmpdir[] = "/tmp/x4ctl-flash.XXXXXX", bios[PATH_MAX];

@@ -22,6 +22,26 @@ static const char *const gop_guids[] = {
 
 static const char gop_u16[] = "Intel(R) GOP Driver";
 
+/* Published GOP builds (i915-sriov-dkms docs/install-windows-guest.md). */
+static const struct {
+	const char *sha256, *what;
+} gop_known_tab[] = {
+	{"fa12486d93bee383ad4d3719015efad09fc03352382f17c63df10b626755954b",
+	 "the ADL-N GOP published by i915-sriov-dkms (docs/install-windows-guest.md)"},
+	{"131c32cadb6716dba59d13891bb70213c6ee931dd1e8b1a5593dee6f3a4c2cbd",
+	 "the desktop UHD 730/770 GOP published by i915-sriov-dkms"},
+};
+
+const char *x4_gop_known(const char *sha256_hex)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(gop_known_tab) / sizeof(gop_known_tab[0]); i++)
+		if (strcmp(sha256_hex, gop_known_tab[i].sha256) == 0)
+			return gop_known_tab[i].what;
+	return NULL;
+}
+
 struct gop_ctx {
 	const struct x4_gop_query *q;
 	struct x4_gop_result *r;

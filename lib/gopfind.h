@@ -57,6 +57,9 @@ void x4_gop_free(struct x4_gop_result *r);
 
 /* A PE32/PE32+ image with machine x64 and an EFI driver subsystem (11 or 12). */
 int x4_gop_is_x64_driver(const uint8_t *p, size_t len);
+/* What a published known-good GOP with this lowercase hex SHA-256 is, NULL when unknown
+ * (informational: another BIOS version gives another hash). */
+const char *x4_gop_known(const char *sha256_hex);
 /* Whether p holds the UTF-16LE string "Intel(R) GOP Driver". */
 int x4_gop_has_string(const uint8_t *p, size_t len);
 

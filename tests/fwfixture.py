@@ -4,7 +4,7 @@
 # BCJ and EFI 1.1/Tiano compression; flash descriptor and Aptio capsule containers) and hostile
 # variants, for tests/suites/45-rom-extract.sh. UEFIExtract must accept the good ones: the
 # suite checks that, so these are real formats, not our own reading of our own bytes.
-# usage: fwfixture.py OUTDIR
+# usage: fwfixture.py OUTDIR | fwfixture.py --big MIB FILE (a bench image)
 import lzma
 import os
 import struct
@@ -258,7 +258,24 @@ def aptio_capsule(rom):
     return bytes(h) + rom
 
 
+def big(mib, path):
+    """An AMI-style image of mib MiB for bench/rom-extract.sh: 240 DXE drivers (~8 MiB) and
+    the option-ROM container in an LZMA-compressed volume, at the top of a 0xFF-filled flash."""
+    files = [ffs("%08X-0000-4000-8000-%012X" % (i, i), DRIVER,
+                 sections(section(0x10, pe("Dxe%d" % i, gop=False, size=8192 + (i * 4099) % 57344)),
+                          ui("Dxe%d" % i))) for i in range(240)]
+    files.append(ffs(AMI_OPROM, FREEFORM, guided(LZMA, lzma_payload(sections(
+        freeform(AMI_VBIOS, vbios("legacy")), freeform(AMI_GOP, pe("ADL-N")))))))
+    dxe = vol_of(files)
+    outer = vol_of([ffs("9E21FD93-9C72-4C15-8C4B-E77F1DB2D792", FVIMAGE,
+                        guided(LZMA, lzma_payload(section(0x17, dxe))))])
+    with open(path, "wb") as f:
+        f.write(b"\xff" * ((mib << 20) - len(outer)) + outer)
+
+
 def main():
+    if sys.argv[1] == "--big":
+        return big(int(sys.argv[2]), sys.argv[3])
     out = sys.argv[1]
     os.makedirs(out, exist_ok=True)
 

@@ -4,6 +4,7 @@
 # hostile images under a memory limit; --from-flash with a fake flashrom; the extracted GOP
 # through rom build, rom check and the wrapper.
 set -u
+# shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 X4CTL=$T_BIN/x4ctl
 TMP=$(mktemp -d /tmp/x4-romx.XXXXXX)
@@ -233,6 +234,10 @@ check_eq "rom check accepts the built ROM" 0 "$RC"
 check_match "rom check: an EFI image for 8086:46d1" 'ids: 8086:46d1' "$OUT"
 x rom check "$E/IntelGopDriver.efi"
 check_match "rom check on the raw driver: x64 EFI boot driver" 'PE32\+, machine 0x8664, subsystem 11' "$OUT"
+check_match "rom check on the raw driver: an Intel GOP, its SHA-256" \
+	"gop: an Intel GOP driver.*sha256: $(sha "$E/IntelGopDriver.efi")" "$(printf '%s' "$OUT" | tr '\n' ' ')"
+x rom check "$T_TOP/tests/fuzz/corpus/rom/pe32plus-driver"
+check_match "rom check on another driver: not an Intel GOP" 'gop: no "Intel\(R\) GOP Driver" string' "$OUT"
 FAKE=$E/fake-qemu
 printf '#!/bin/bash\nprintf "%%s\\n" "$@" >"%s"\n' "$E/qemu.argv" >"$FAKE"; chmod 0755 "$FAKE"
 mkdir -p "$E/root/etc" "$E/root/run"

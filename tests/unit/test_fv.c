@@ -315,6 +315,10 @@ static void test_gop_find(void **state)
 	assert_int_equal(x4_gop_find(img, sizeof(img), &q, r, &e), 1);
 	assert_int_equal(r->cand[0].why, X4_GOP_BY_QUERY);
 	x4_gop_free(r);
+	assert_non_null(x4_gop_known(
+	    "fa12486d93bee383ad4d3719015efad09fc03352382f17c63df10b626755954b"));
+	assert_null(x4_gop_known(
+	    "0000000000000000000000000000000000000000000000000000000000000000"));
 	q.name = NULL;
 	q.guid = "not-a-guid";
 	assert_int_equal(x4_gop_find(img, sizeof(img), &q, r, &e), -EINVAL);
