@@ -23,8 +23,9 @@ XCFLAGS  := -std=c11 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 $(WARN) -Ilib \
             $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 XLDFLAGS := -Wl,--as-needed
 LIBS     := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-# liblzma only for x4ctl (rom extract) and the unit tests: the hook and the wrapper stay lean.
-LZMA_LIBS := $(shell pkg-config --libs liblzma 2>/dev/null)
+# liblzma and libbrotlidec only for x4ctl (rom extract) and the unit tests (+ the Brotli
+# encoder for their fixtures): the hook and the wrapper stay lean.
+FW_LIBS  := $(shell pkg-config --libs liblzma libbrotlidec 2>/dev/null)
 
 ifeq ($(SAN),1)
 XCFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -79,7 +80,7 @@ $(BUILD)/bin/qemu-x4: $(WRAP_SRCS:%.c=$(BUILD)/obj/%.o) $(LIBX4)
 $(BUILD)/bin/x4ctl: $(CLI_SRCS:%.c=$(BUILD)/obj/%.o) $(LIBX4)
 	@mkdir -p $(dir $@)
 	$(CC) $(XLDFLAGS) $(CFLAGS) -o $@ $^ $(LIBS) $(shell pkg-config --libs libvirt 2>/dev/null) \
-		$(LZMA_LIBS)
+		$(FW_LIBS)
 
 $(BUILD)/obj/tests/sim/%.o: XCFLAGS += $(shell pkg-config --cflags fuse3 2>/dev/null)
 $(SIM): $(SIM_SRCS:%.c=$(BUILD)/obj/%.o)
@@ -90,7 +91,7 @@ $(BUILD)/obj/tests/unit/%.o: XCFLAGS += $(shell pkg-config --cflags cmocka 2>/de
 $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(LIBX4)
 	@mkdir -p $(dir $@)
 	$(CC) $(XLDFLAGS) $(CFLAGS) -o $@ $^ $(LIBS) $(shell pkg-config --libs cmocka 2>/dev/null) \
-		$(LZMA_LIBS)
+		$(FW_LIBS) $(shell pkg-config --libs libbrotlienc 2>/dev/null)
 
 deps:
 	@./scripts/deps.sh

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "fv.h"
+#include "fwbrotli.h"
 #include "fwlzma.h"
 #include "tiano.h"
 
@@ -404,12 +405,14 @@ static int fv_encap(struct fv_ctx *c, enum fv_codec codec, const uint8_t *in, si
 	x4_guid_format(f->guid, g);
 	if (codec == FV_NONE)
 		return fv_sections(c, in, n, depth, f, ffs3);
-	if (codec == FV_BROTLI || codec == FV_UNKNOWN) {
+	if (codec == FV_UNKNOWN) {
 		fv_warn(c, "file %s: %s: not supported, skipped", g, what);
 		return 0;
 	}
 	if (codec == FV_TIANO)
 		rc = x4_tiano_size(in, n, &t32, &e), want = t32;
+	else if (codec == FV_BROTLI)
+		rc = x4_fwbrotli_size(in, n, &want, &e);
 	else
 		rc = x4_fwlzma_size(in, n, &want, &e);
 	if (rc < 0 || fv_charge(c, want, what, g) < 0) {
@@ -419,6 +422,8 @@ static int fv_encap(struct fv_ctx *c, enum fv_codec codec, const uint8_t *in, si
 	}
 	if (codec == FV_TIANO)
 		rc = fv_tiano(in, n, &out, &olen, &e);
+	else if (codec == FV_BROTLI)
+		rc = x4_fwbrotli_decode(in, n, X4_FV_SECTION_MAX, &out, &olen, &e);
 	else
 		rc = x4_fwlzma_decode(in, n, codec == FV_LZMA86, X4_FV_SECTION_MAX, &out, &olen,
 				      &e);
@@ -521,18 +526,22 @@ static int fv_sections(struct fv_ctx *c, const uint8_t *p, size_t len, unsigned 
 			break;
 		case X4_SECT_GUID_DEFINED: {
 			unsigned doff, attr;
-			char what[80], g[X4_GUID_STRLEN];
+			char what[80], g[X4_GUID_STRLEN], sg[X4_GUID_STRLEN];
 			enum fv_codec codec;
 
 			if (blen < 20)
 				break;
 			doff = rd16(b + 16);
 			attr = rd16(b + 18);
-			if (doff < hdr + 20 || doff > size)
+			if (doff < hdr + 20 || doff > size) {
+				fv_warn(c, "file %s: GUID-defined section %s: its data offset %u is "
+					   "outside the section: skipped",
+					x4_guid_format(f->guid, g), x4_guid_format(b, sg), doff);
 				break;
+			}
 			codec = fv_guided_codec(b, attr);
 			snprintf(what, sizeof(what), "%s section %s",
-				 codec == FV_BROTLI ? "brotli-compressed" : "GUID-defined",
+				 codec == FV_BROTLI ? "Brotli-compressed" : "GUID-defined",
 				 x4_guid_format(b, g));
 			rc = fv_encap(c, codec, s + doff, size - doff, depth + 1, f, ffs3, what);
 			break;

@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /* Unit tests: lib/fv (volumes, files, sections), lib/fwlzma, lib/fwimage and lib/gopfind on
  * small images built here. Real firmware is checked against UEFIExtract in suite 45. */
+#include <brotli/encode.h>
 #include <errno.h>
 #include <lzma.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <limits.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
@@ -15,6 +18,7 @@
 #include "fwimage.h"
 #include "fwlzma.h"
 #include "gopfind.h"
+#include "testutil.h"
 
 #define FFS2 "8C8CE578-8A3D-4F1C-9935-896185C32DD3"
 #define NVRAM "FFF12B8D-7696-4C8B-A985-2747075B4F50"
@@ -246,8 +250,10 @@ static size_t lzma_section(uint8_t *out, size_t cap, const uint8_t *data, size_t
 	assert_int_equal(lzma_raw_buffer_encode(f, NULL, data, size, p + 13, &pos, cap - 37),
 			 LZMA_OK);
 	memcpy(out + 4, lzma_guid, 16);
-	out[20] = 24;
-	out[22] = 1;
+	out[20] = 24; /* DataOffset */
+	out[21] = 0;
+	out[22] = 1; /* processing required */
+	out[23] = 0;
 	return sect(out, X4_SECT_GUID_DEFINED, 24 + 13 + pos);
 }
 
@@ -295,6 +301,51 @@ static void test_fwlzma_limits(void **state)
 	assert_null(out);
 }
 
+/* A Brotli GUID-defined section as EDK2 writes it: UINT64 size, UINT64 scratch, stream. */
+static size_t brotli_section(uint8_t *out, size_t cap, const uint8_t *data, size_t size)
+{
+	size_t n = cap - 40, i;
+
+	assert_int_equal(x4_guid_parse("3D532050-5CDA-4FD0-879E-0F7F630D5AFB", out + 4), 0);
+	out[20] = 24; /* DataOffset */
+	out[21] = 0;
+	out[22] = 1; /* processing required */
+	out[23] = 0;
+	for (i = 0; i < 8; i++)
+		out[24 + i] = (uint8_t)((uint64_t)size >> (8 * i));
+	memset(out + 32, 0, 8);
+	assert_true(BrotliEncoderCompress(5, 16, BROTLI_MODE_GENERIC, size, data, &n, out + 40));
+	return sect(out, X4_SECT_GUID_DEFINED, 40 + n);
+}
+
+static void test_brotli_section(void **state)
+{
+	struct seen s = {0};
+	struct x4_fv_walk w = {.visit = visit, .ctx = &s};
+	uint8_t inner[2048], d[8192];
+	struct x4_err e;
+	size_t n;
+
+	(void)state;
+	memset(img, 0xff, sizeof(img));
+	volume(img, 0x8000, FFS2);
+	n = sect(inner, X4_SECT_PE32, 4 + 1200);
+	make_pe(inner + 4, 1200, 1);
+	n = brotli_section(d, sizeof(d), inner, n);
+	file(img + 0x48, FILE_A, 0x07, d, n);
+	assert_int_equal(x4_fv_scan(img, sizeof(img), &w, &e), 1);
+	assert_int_equal(s.pe, 1);
+	assert_int_equal(s.pe_len, 1200);
+	assert_int_equal(w.warnings, 0);
+	/* The same stream claiming 1 TiB: refused before any allocation, with a warning. */
+	img[0x48 + 24 + 24 + 5] = 1;
+	memset(&s, 0, sizeof(s));
+	assert_int_equal(x4_fv_scan(img, sizeof(img), &w, &e), 1);
+	assert_int_equal(s.pe, 0);
+	assert_non_null(strstr(w.warning[0], "Brotli-compressed section"));
+	assert_non_null(strstr(w.warning[0], "limit"));
+}
+
 static void test_gop_find(void **state)
 {
 	struct x4_gop_result *r = calloc(1, sizeof(*r));
@@ -328,6 +379,45 @@ static void test_gop_find(void **state)
 	assert_non_null(strstr(e.msg, "no UEFI firmware volume"));
 	x4_gop_free(r);
 	free(r);
+}
+
+/* Images from tests/fwfixture.py (the same builder suite 45 checks against UEFIExtract). */
+static void find_in(const char *name, unsigned want_why, const char *want_guid)
+{
+	struct x4_gop_result *r = calloc(1, sizeof(*r));
+	struct x4_gop_query q = {0};
+	char dir[PATH_MAX + 64], path[PATH_MAX + 128];
+	struct x4_err e;
+	size_t n;
+	FILE *f;
+
+	assert_int_equal(tu_fixture_dir("fw", dir, sizeof(dir)), 0);
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "rb");
+	assert_non_null(f);
+	n = fread(img, 1, sizeof(img), f);
+	fclose(f);
+	assert_int_equal(x4_gop_find(img, n, &q, r, &e), 1);
+	assert_int_equal(r->cand[0].why & want_why, want_why);
+	assert_string_equal(r->cand[0].guid, want_guid);
+	assert_string_equal(r->cand[0].version, "21.0.1054");
+	assert_int_equal(r->walk.warnings, 0);
+	assert_int_equal(r->walk.live, 0);
+	x4_gop_free(r);
+	free(r);
+}
+
+static void test_fixture_images(void **state)
+{
+	(void)state;
+	find_in("ami.img", X4_GOP_BY_STRING | X4_GOP_BY_AMI, "A0327FE0-1FDA-4E5B-905D-B510C45A61D0");
+	find_in("ffs3.img", X4_GOP_BY_STRING | X4_GOP_BY_GUID | X4_GOP_BY_NAME,
+		"FF0C8745-3270-4439-B74F-3E45F8C77064");
+	find_in("efi11.img", X4_GOP_BY_STRING | X4_GOP_BY_NAME,
+		"FF0C8745-3270-4439-B74F-3E45F8C77064");
+	find_in("f86.img", X4_GOP_BY_STRING, "FF0C8745-3270-4439-B74F-3E45F8C77064");
+	find_in("nested.img", X4_GOP_BY_STRING | X4_GOP_BY_GUID,
+		"5BBA83E6-F027-4CA7-BFD0-16358CC9E123");
 }
 
 static void test_containers(void **state)
@@ -373,8 +463,10 @@ int main(void)
 		cmocka_unit_test(test_lying_sizes),
 		cmocka_unit_test(test_lzma_section),
 		cmocka_unit_test(test_fwlzma_limits),
+		cmocka_unit_test(test_brotli_section),
 		cmocka_unit_test(test_gop_find),
 		cmocka_unit_test(test_containers),
+		cmocka_unit_test(test_fixture_images),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -5,11 +5,14 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <limits.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
+#include "testutil.h"
 #include "tiano.h"
 
 /* MSB-first bit writer behind an 8-byte header (CompSize, OrigSize). */
@@ -172,6 +175,56 @@ static void test_zero_padding_is_bounded(void **state)
 	free(out);
 }
 
+static uint8_t *slurp(const char *name, size_t *n)
+{
+	char dir[PATH_MAX + 64], path[PATH_MAX + 128];
+	FILE *f;
+	uint8_t *b = malloc(1 << 16);
+
+	assert_int_equal(tu_fixture_dir("fw", dir, sizeof(dir)), 0);
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "rb");
+	assert_non_null(f);
+	*n = fread(b, 1, 1 << 16, f);
+	fclose(f);
+	return b;
+}
+
+/* Streams from tests/fwfixture.py's encoder (real Huffman tables, matches; UEFIExtract decodes
+ * the same encoder's output identically in suite 45). */
+static void test_real_streams(void **state)
+{
+	size_t np, nt, ne, olen = 0;
+	uint8_t *plain = slurp("plain.bin", &np), *t = slurp("tiano.bin", &nt),
+		*ef = slurp("efi11.bin", &ne), *out = NULL;
+	struct x4_err e;
+
+	(void)state;
+	assert_int_equal(x4_tiano_decode(t, nt, X4_TIANO_TIANO, 1 << 20, &out, &olen, &e), 0);
+	assert_int_equal(olen, np);
+	assert_memory_equal(out, plain, np);
+	free(out);
+	assert_int_equal(x4_tiano_decode(ef, ne, X4_TIANO_EFI11, 1 << 20, &out, &olen, &e), 0);
+	assert_int_equal(olen, np);
+	assert_memory_equal(out, plain, np);
+	free(out);
+	/* Read with the wrong position width, the stream falls apart (or at least differs). */
+	if (x4_tiano_decode(t, nt, X4_TIANO_EFI11, 1 << 20, &out, &olen, &e) == 0) {
+		assert_true(memcmp(out, plain, np) != 0);
+		free(out);
+	}
+	/* Every truncation is refused or decodes to something, never a crash (ASan run). */
+	for (size_t cut = 8; cut < nt; cut += 97) {
+		t[0] = (uint8_t)(cut - 8);
+		t[1] = (uint8_t)((cut - 8) >> 8);
+		if (x4_tiano_decode(t, cut, X4_TIANO_TIANO, 1 << 20, &out, &olen, &e) == 0)
+			free(out);
+	}
+	free(plain);
+	free(t);
+	free(ef);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -181,6 +234,7 @@ int main(void)
 		cmocka_unit_test(test_bad_tables_refused),
 		cmocka_unit_test(test_size_claims),
 		cmocka_unit_test(test_zero_padding_is_bounded),
+		cmocka_unit_test(test_real_streams),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
