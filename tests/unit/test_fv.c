@@ -195,6 +195,37 @@ static void test_non_ffs_volume_skipped(void **state)
 	assert_int_equal(w.volumes, 0);
 }
 
+/* Erase polarity 0: State bits are not inverted; a file whose highest state bit is DELETED or
+ * HEADER_INVALID is skipped. */
+static void test_erase_polarity_zero(void **state)
+{
+	struct seen s = {0};
+	struct x4_fv_walk w = {.visit = visit, .ctx = &s};
+	struct x4_err e;
+	uint32_t sum = 0;
+	uint16_t ck = 0;
+	size_t i, end;
+
+	(void)state;
+	end = 0x1048 + ((build_basic(0) + 7) & ~(size_t)7);
+	img[0x1000 + 0x2d] &= (uint8_t)~0x08; /* attributes: clear EFI_FVB2_ERASE_POLARITY */
+	memcpy(img + 0x1000 + 0x32, &ck, 2);
+	for (i = 0; i < 0x48; i += 2)
+		sum += (uint32_t)(img[0x1000 + i] | img[0x1000 + i + 1] << 8);
+	ck = (uint16_t)(0x10000 - (sum & 0xffff));
+	memcpy(img + 0x1000 + 0x32, &ck, 2);
+	memset(img + end, 0, 0x5000 - end);  /* free space is zeros now */
+	img[0x1048 + 0x17] = 0x07;            /* DATA_VALID, not inverted */
+	assert_int_equal(x4_fv_scan(img, sizeof(img), &w, &e), 1);
+	assert_int_equal(s.pe, 1);
+	assert_int_equal(w.warnings, 0);
+	img[0x1048 + 0x17] = 0x17;            /* DELETED */
+	memset(&s, 0, sizeof(s));
+	assert_int_equal(x4_fv_scan(img, sizeof(img), &w, &e), 1);
+	assert_int_equal(s.pe, 0);
+	assert_int_equal(s.files, 0);
+}
+
 static void test_file_checksum_warns(void **state)
 {
 	struct seen s = {0};
@@ -450,6 +481,11 @@ static void test_containers(void **state)
 	img[29] = 0xff;                        /* past the end: fall back to HeaderSize */
 	assert_int_equal(x4_fwimage_locate(img, 0x1000, &fi, &e), 0);
 	assert_int_equal(fi.start, 0x1c);
+	assert_int_equal(x4_guid_parse("3B6686BD-0D76-4030-B70E-B5519E2FC5A0", img), 0);
+	put32(img + 16, 0x50);                 /* a UEFI capsule: the image follows HeaderSize */
+	assert_int_equal(x4_fwimage_locate(img, sizeof(img), &fi, &e), 0);
+	assert_int_equal(fi.start, 0x50);
+	assert_non_null(strstr(fi.kind, "UEFI capsule"));
 }
 
 int main(void)
@@ -460,6 +496,7 @@ int main(void)
 		cmocka_unit_test(test_bad_volume_checksum_ignored),
 		cmocka_unit_test(test_non_ffs_volume_skipped),
 		cmocka_unit_test(test_file_checksum_warns),
+		cmocka_unit_test(test_erase_polarity_zero),
 		cmocka_unit_test(test_lying_sizes),
 		cmocka_unit_test(test_lzma_section),
 		cmocka_unit_test(test_fwlzma_limits),
