@@ -99,6 +99,7 @@ static void fv_warn(struct fv_ctx *c, const char *fmt, ...)
 
 	if (w->warnings < sizeof(w->warning) / sizeof(w->warning[0])) {
 		va_start(ap, fmt);
+		/* NOLINTNEXTLINE(clang-analyzer-valist.Uninitialized): a false positive, ap is started */
 		vsnprintf(w->warning[w->warnings], sizeof(w->warning[0]), fmt, ap);
 		va_end(ap);
 	}

@@ -4,7 +4,7 @@ set -eu
 PKGS="build-essential pkg-config libinih-dev libjson-c-dev libcmocka-dev libfuse3-dev fuse3
 libpci-dev pciutils libxml2-dev libxml2-utils libvirt-dev libvirt-daemon-system libvirt-clients
 qemu-system-x86 qemu-utils ovmf clang libfuzzer-14-dev libclang-rt-14-dev gcovr valgrind
-cppcheck clang-tidy busybox-static swtpm swtpm-tools jq liblzma-dev libbrotli-dev uefitool-cli"
+cppcheck clang-tidy busybox-static swtpm swtpm-tools jq liblzma-dev libbrotli-dev uefitool-cli python3"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
