@@ -24,6 +24,9 @@ XCFLAGS  := -std=c11 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 $(WARN) -Ilib -I$(GEN)
             $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 XLDFLAGS := -Wl,--as-needed
 LIBS     := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# liblzma and libbrotlidec only for x4ctl (rom extract) and the unit tests (+ the Brotli
+# encoder for their fixtures): the hook and the wrapper stay lean.
+FW_LIBS  := $(shell pkg-config --libs liblzma libbrotlidec 2>/dev/null)
 
 ifeq ($(SAN),1)
 XCFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -88,7 +91,8 @@ $(BUILD)/bin/qemu-x4: $(WRAP_SRCS:%.c=$(BUILD)/obj/%.o) $(LIBX4)
 
 $(BUILD)/bin/x4ctl: $(CLI_SRCS:%.c=$(BUILD)/obj/%.o) $(LIBX4)
 	@mkdir -p $(dir $@)
-	$(CC) $(XLDFLAGS) $(CFLAGS) -o $@ $^ $(LIBS) $(shell pkg-config --libs libvirt 2>/dev/null)
+	$(CC) $(XLDFLAGS) $(CFLAGS) -o $@ $^ $(LIBS) $(shell pkg-config --libs libvirt 2>/dev/null) \
+		$(FW_LIBS)
 
 $(BUILD)/obj/tests/sim/%.o: XCFLAGS += $(shell pkg-config --cflags fuse3 2>/dev/null)
 $(SIM): $(SIM_SRCS:%.c=$(BUILD)/obj/%.o)
@@ -98,7 +102,8 @@ $(SIM): $(SIM_SRCS:%.c=$(BUILD)/obj/%.o)
 $(BUILD)/obj/tests/unit/%.o: XCFLAGS += $(shell pkg-config --cflags cmocka 2>/dev/null)
 $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(LIBX4)
 	@mkdir -p $(dir $@)
-	$(CC) $(XLDFLAGS) $(CFLAGS) -o $@ $^ $(LIBS) $(shell pkg-config --libs cmocka 2>/dev/null)
+	$(CC) $(XLDFLAGS) $(CFLAGS) -o $@ $^ $(LIBS) $(shell pkg-config --libs cmocka 2>/dev/null) \
+		$(FW_LIBS) $(shell pkg-config --libs libbrotlienc 2>/dev/null)
 
 # deps-build: what `make` and `make install` need, and the libvirt host they run on (a real
 # board needs no more); deps-test: what `make check` adds; deps: both.
@@ -164,6 +169,7 @@ fuzz:
 bench: all
 	./bench/hook.sh
 	./bench/wrapper.sh
+	./bench/rom-extract.sh
 
 clean:
 	rm -rf build

@@ -22,6 +22,8 @@ static const char usage_text[] =
     "  rom check FILE                    what a ROM/EFI file is and whether it fits the VF\n"
     "  rom build --efi FILE --out FILE [--vendor ID --device ID]\n"
     "                                    wrap an EFI GOP driver into a PCI option ROM\n"
+    "  rom extract IMAGE|--from-flash [--out DIR] [--optionrom] [--pick N] [--json]\n"
+    "                                    the Intel GOP driver from a BIOS image (no UEFITool)\n"
     "  install [--dry-run] [--from DIR]  set up the host (hook, wrapper, config, kvmfr, "
     "qemu.conf)\n"
     "  uninstall                         undo install, restoring every file it changed\n"

@@ -8,17 +8,20 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "gopfind.h"
 #include "pcidev.h"
 #include "rom.h"
 #include "sriov.h"
 #include "sysfs.h"
 #include "x4ctl.h"
 
-#define ROM_SYN "rom check FILE | rom build --efi FILE --out FILE [--vendor 0x8086 --device 0x46d1]"
+#define ROM_SYN                                                                                \
+	"rom check FILE | rom build --efi FILE --out FILE [--vendor 0x8086 --device 0x46d1] | " \
+	"rom extract IMAGE|--from-flash [--out DIR] [--optionrom] [--pick N] [--json]"
 
 /* The VF's ids: sriov_vf_device of the PF when present, else the PF's own ids (on ADL-N the
  * VFs carry the PF's device id). 0 when no PF is found. */
-static void rom_vf_ids(const struct x4ctl *g, uint16_t *vendor, uint16_t *device)
+void x4ctl_rom_vf_ids(const struct x4ctl *g, uint16_t *vendor, uint16_t *device)
 {
 	struct x4_config c;
 	struct x4_pciaddr pf;
@@ -46,6 +49,29 @@ static void rom_vf_ids(const struct x4ctl *g, uint16_t *vendor, uint16_t *device
 		*device = (uint16_t)v;
 }
 
+/* Whether a PE driver is an Intel GOP, and a published one (informational). */
+static void rom_check_gop(const char *file)
+{
+	uint8_t sha[X4_SHA256_LEN];
+	char hex[X4_SHA256_HEX];
+	const char *known;
+	struct x4_err e;
+	char *buf = NULL;
+	size_t len = 0;
+
+	if (x4ctl_read_file(file, X4_ROM_MAX_SIZE, &buf, &len, &e) < 0)
+		return;
+	x4_sha256(buf, len, sha);
+	x4_sha256_hex(sha, hex);
+	known = x4_gop_known(hex);
+	printf("gop: %s\n", x4_gop_has_string((const uint8_t *)buf, len)
+				     ? "an Intel GOP driver (\"Intel(R) GOP Driver\" inside)"
+				     : "no \"Intel(R) GOP Driver\" string: not an Intel GOP driver");
+	printf("sha256: %s (%s)\n", hex,
+	       known ? known : "not a published known-good GOP; normal for another BIOS version");
+	free(buf);
+}
+
 static int rom_check(const struct x4ctl *g, const char *file)
 {
 	struct x4_rom_info info;
@@ -54,7 +80,7 @@ static int rom_check(const struct x4ctl *g, const char *file)
 	unsigned i;
 	int fits = 1;
 
-	rom_vf_ids(g, &ven, &dev);
+	x4ctl_rom_vf_ids(g, &ven, &dev);
 	if (x4_rom_check_file(file, ven, dev, &info, &e) < 0)
 		return x4ctl_fail("rom check: %s", e.msg);
 	printf("file: %s (%zu bytes)\n", file, info.size);
@@ -71,6 +97,7 @@ static int rom_check(const struct x4ctl *g, const char *file)
 			printf("fits: no: an EFI application, not a driver\n");
 			fits = 0;
 		}
+		rom_check_gop(file);
 	} else {
 		for (i = 0; i < info.n_images; i++) {
 			const struct x4_rom_image *im = &info.images[i];
@@ -109,17 +136,17 @@ static int rom_check(const struct x4ctl *g, const char *file)
 	return fits ? 0 : 1;
 }
 
-static int rom_write(const char *path, const uint8_t *buf, size_t len)
+int x4ctl_rom_write(const char *path, const uint8_t *buf, size_t len)
 {
 	char tmp[4096];
 	size_t off = 0;
 	int fd;
 
 	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmpXXXXXX", path) >= sizeof(tmp))
-		return x4ctl_fail("rom build: --out %s: path too long", path);
+		return x4ctl_fail("rom: %s: path too long", path);
 	fd = mkstemp(tmp);
 	if (fd < 0)
-		return x4ctl_fail("rom build: cannot create %s: %s: check the directory", tmp,
+		return x4ctl_fail("rom: cannot create %s: %s: check the directory", tmp,
 				  strerror(errno));
 	while (off < len) {
 		ssize_t w = write(fd, buf + off, len - off);
@@ -132,13 +159,13 @@ static int rom_write(const char *path, const uint8_t *buf, size_t len)
 	}
 	if (off != len || fchmod(fd, 0644) < 0 || fsync(fd) < 0 || close(fd) < 0) {
 		unlink(tmp);
-		return x4ctl_fail("rom build: cannot write %s: %s", path, strerror(errno));
+		return x4ctl_fail("rom: cannot write %s: %s", path, strerror(errno));
 	}
 	if (rename(tmp, path) < 0) {
 		int err = errno;
 
 		unlink(tmp);
-		return x4ctl_fail("rom build: cannot rename to %s: %s", path, strerror(err));
+		return x4ctl_fail("rom: cannot rename to %s: %s", path, strerror(err));
 	}
 	return 0;
 }
@@ -177,7 +204,7 @@ static int rom_build(const struct x4ctl *g, int argc, char **argv)
 	if (!efi || !out)
 		return x4ctl_usage("rom", ROM_SYN);
 	if (d == 0) {
-		rom_vf_ids(g, &pven, &pdev);
+		x4ctl_rom_vf_ids(g, &pven, &pdev);
 		d = pdev ? pdev : 0x46d1;
 	}
 	if (x4ctl_read_file(efi, X4_ROM_MAX_SIZE, &pe, &len, &e) < 0)
@@ -193,7 +220,7 @@ static int rom_build(const struct x4ctl *g, int argc, char **argv)
 		free(rom);
 		return x4ctl_fail("rom build: the built ROM does not parse back: %s", e.msg);
 	}
-	if (rom_write(out, rom, rlen)) {
+	if (x4ctl_rom_write(out, rom, rlen)) {
 		free(rom);
 		return 1;
 	}
@@ -213,5 +240,7 @@ int x4ctl_rom(struct x4ctl *g, int argc, char **argv)
 		return rom_check(g, argv[2]);
 	if (argc >= 2 && strcmp(argv[1], "build") == 0)
 		return rom_build(g, argc, argv);
+	if (argc >= 2 && strcmp(argv[1], "extract") == 0)
+		return x4ctl_rom_extract(g, argc - 1, argv + 1);
 	return x4ctl_usage("rom", ROM_SYN);
 }

@@ -24,6 +24,13 @@ int x4ctl_status(struct x4ctl *g, int argc, char **argv);
 int x4ctl_vf(struct x4ctl *g, int argc, char **argv);
 int x4ctl_lgsize(struct x4ctl *g, int argc, char **argv);
 int x4ctl_rom(struct x4ctl *g, int argc, char **argv);
+/* rom extract (argv[0] = "extract"): the GOP driver from a BIOS image (cli/rom_extract.c). */
+int x4ctl_rom_extract(struct x4ctl *g, int argc, char **argv);
+/* The VF's PCI ids for a ROM (0 when no PF is found). */
+void x4ctl_rom_vf_ids(const struct x4ctl *g, uint16_t *vendor, uint16_t *device);
+/* Write buf to path atomically (temp file + rename), mode 0644 so QEMU can read it. 0, or 1
+ * after printing why. */
+int x4ctl_rom_write(const char *path, const uint8_t *buf, size_t len);
 int x4ctl_install(struct x4ctl *g, int argc, char **argv);
 int x4ctl_uninstall(struct x4ctl *g, int argc, char **argv);
 int x4ctl_define(struct x4ctl *g, int argc, char **argv);

@@ -41,9 +41,12 @@ _x4ctl()
 	lg-size) COMPREPLY=($(compgen -W "1920x1080 2560x1440 3840x2160 --hdr --help" -- "$cur")) ;;
 	rom)
 		if [ "$prev" = rom ]; then
-			COMPREPLY=($(compgen -W "check build --help" -- "$cur"))
+			COMPREPLY=($(compgen -W "check build extract --help" -- "$cur"))
 		elif [ "$prev" = check ]; then
 			COMPREPLY=($(compgen -f -- "$cur"))
+		elif [ "${COMP_WORDS[i+1]}" = extract ]; then
+			case $prev in --guid|--pick) return ;; esac
+			COMPREPLY=($(compgen -f -W "--from-flash --out --optionrom --device --pick --json --guid --name --list --help" -- "$cur"))
 		else
 			COMPREPLY=($(compgen -W "--efi --out --vendor --device" -- "$cur"))
 		fi ;;

@@ -46,6 +46,8 @@ if ! command -v "$cc" >/dev/null; then
 else
 	target qemuargv "lib/qemuargv.c lib/pciaddr.c lib/err.c" "$(pkg-config --libs json-c)"
 	target rom "lib/rom.c lib/err.c" ""
+	target fwextract "lib/fv.c lib/fwlzma.c lib/fwbrotli.c lib/tiano.c lib/fwimage.c lib/gopfind.c \
+lib/sha256.c lib/err.c" "$(pkg-config --libs liblzma libbrotlidec)"
 fi
 echo "fuzz: $pass passed, $fail failed"
 [ "$fail" = 0 ]

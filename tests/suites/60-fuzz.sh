@@ -1,6 +1,6 @@
 #!/bin/bash
-# Fuzzing: the argv rewriter and the ROM parser under libFuzzer + ASan/UBSan, bounded by
-# FUZZ_SECONDS per target (tests/fuzz/run.sh), with the committed seed corpus.
+# Fuzzing: the argv rewriter, the ROM parser and the BIOS-image extractor under libFuzzer +
+# ASan/UBSan, FUZZ_SECONDS per target (tests/fuzz/run.sh), on the committed seed corpus.
 # shellcheck source=tests/lib.sh
 source "$(dirname "$0")/../lib.sh"
 
