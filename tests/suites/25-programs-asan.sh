@@ -9,7 +9,7 @@ export T_BIN=$top/build/asan/bin
 export ASAN_OPTIONS=abort_on_error=0:exitcode=99 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 pass=0 fail=0
 log=$(mktemp)
-for s in 20-hook 21-hook-concurrency 50-wrapper; do
+for s in 20-hook 21-hook-concurrency 22-hook-hardening 50-wrapper; do
 	"tests/suites/$s.sh" >"$log" 2>&1
 	grep -E '^not ok' "$log"
 	line=$(tail -1 "$log")
