@@ -3,7 +3,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,22 +62,15 @@ int x4_aa_quote_path(const char *path, char *out, size_t n)
 	return 0;
 }
 
-/* printf onto out at *o; -ENAMETOOLONG once it does not fit. */
-static int aa_add(char *out, size_t n, size_t *o, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-static int aa_add(char *out, size_t n, size_t *o, const char *fmt, ...)
+/* Append text to out at *o; -ENAMETOOLONG once it does not fit. */
+static int aa_add(char *out, size_t n, size_t *o, const char *text)
 {
-	va_list ap;
-	int w;
+	size_t l = strlen(text);
 
-	if (*o >= n)
+	if (*o + l >= n)
 		return -ENAMETOOLONG;
-	va_start(ap, fmt);
-	w = vsnprintf(out + *o, n - *o, fmt, ap);
-	va_end(ap);
-	if (w < 0 || (size_t)w >= n - *o)
-		return -ENAMETOOLONG;
-	*o += (size_t)w;
+	memcpy(out + *o, text, l + 1);
+	*o += l;
 	return 0;
 }
 
@@ -132,7 +124,7 @@ static int aa_path_line(char *out, size_t n, size_t *o, const char *path, const 
 	snprintf(line, sizeof(line), "%s %s,\n", q, perm);
 	if (memmem(out, *o, line, strlen(line)))
 		return 0;
-	return aa_add(out, n, o, "%s", line);
+	return aa_add(out, n, o, line);
 }
 
 int x4_aa_qemu_block(const struct x4_config *c, char *out, size_t n, char *skipped,
