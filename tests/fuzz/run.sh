@@ -45,7 +45,8 @@ if ! command -v "$cc" >/dev/null; then
 	not_ok "clang found (install clang and libfuzzer-14-dev)"
 else
 	target qemuargv "lib/qemuargv.c lib/pciaddr.c lib/err.c" "$(pkg-config --libs json-c)"
-	target rom "lib/rom.c lib/err.c" ""
+	target rom "lib/rom.c lib/apparmor.c lib/paths.c lib/err.c" ""
+	target aa_block "lib/apparmor.c lib/paths.c lib/err.c" ""
 	target fwextract "lib/fv.c lib/fwlzma.c lib/fwbrotli.c lib/tiano.c lib/fwimage.c lib/gopfind.c \
 lib/sha256.c lib/err.c" "$(pkg-config --libs liblzma libbrotlidec)"
 fi
