@@ -161,5 +161,12 @@ check_eq "--virt-type qemu: domain type qemu, no <cpu>, no <hyperv>" "qemu 0 0" 
 x define --name W --virt-type xen --print
 check_match "an unknown --virt-type is refused" "give kvm, or qemu" "$OUT"
 
+# --- completion and --help know the new options
+comp() { bash -c '. "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _x4ctl; echo "${COMPREPLY[*]}"' _ "$T_TOP/completions/x4ctl.bash" "$@"; }
+check_match "completion: define offers --virtio-win, --disk-size, --phase" "--phase .*--virtio-win --disk --disk-size" "$(comp x4ctl define --)"
+check_eq "completion: --phase offers install and run" "install run" "$(comp x4ctl define --phase "")"
+x define --help
+check_match "--help shows both phases" "define --name NAME --phase run \\[--xml FILE\\]" "$OUT"
+
 cd / || exit 1
 t_done
