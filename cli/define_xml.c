@@ -169,7 +169,7 @@ int def_build_install(const struct def_opts *o, char **xml)
 /* The id of an <audio type='spice'>, adding one (with the next free id) when there is none. */
 static void run_audio_id(xmlXPathContextPtr ctx, xmlNodePtr devices, char *id, size_t n)
 {
-	xmlNodePtr a = xml_node(ctx, "/domain/devices/audio[@type='spice']");
+	xmlNodePtr a = xml_node(ctx, "/domain/devices/audio[@type='spice'][@id]");
 	xmlChar *v;
 	unsigned long max = 0;
 
@@ -204,10 +204,10 @@ int def_to_run(xmlDocPtr doc)
 		return x4ctl_fail("define: the domain has no <devices>: is it a libvirt domain?");
 	}
 	/* The only video: none (an emulated display next to the VF: Code 43 on ADL-N). */
-	xml_remove(ctx, "/domain/devices/video[position() > 1]");
+	xml_remove(ctx, "(/domain/devices/video)[position() > 1]");
 	n = xml_node(ctx, "/domain/devices/video");
 	if (n)
-		xml_remove(ctx, "/domain/devices/video/*");
+		xml_remove(ctx, "(/domain/devices/video)[1]/*");
 	else
 		n = xml_add(devices, "video", NULL);
 	xml_add(n, "model", (const char *const[]){"type", "none", NULL});
