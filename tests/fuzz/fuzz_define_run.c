@@ -23,7 +23,7 @@ static xmlDocPtr fz_parse(const char *buf, size_t len)
 {
 	return xmlReadMemory(buf, (int)len, "fuzz.xml", NULL,
 			     XML_PARSE_NONET | XML_PARSE_NOBLANKS | XML_PARSE_NOERROR |
-				     XML_PARSE_NOWARNING);
+				 XML_PARSE_NOWARNING);
 }
 
 static double fz_num(xmlDocPtr doc, const char *xpath)

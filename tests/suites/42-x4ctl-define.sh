@@ -76,6 +76,7 @@ check_eq "the disk is a new qcow2 of 2 GiB" "qcow2 2147483648" \
 check_match "next steps: start it and open its screen" "virsh start W; open its screen: virt-viewer" "$OUT"
 check_match "next steps: the guest's drivers" "Intel graphics driver for the VF, the Looking Glass host, and a virtual display driver" "$OUT"
 check_match "next steps: switch to the run phase" "x4ctl define --name W --phase run" "$OUT"
+check_match "next steps: Looking Glass is off in the config: say how to turn it on" "5\. start it again; on the host: set looking_glass = /dev/kvmfr0 in $ROOT/etc/x4-sriov/x4-sriov.conf" "$OUT"
 sum=$(md5sum <disks/w.qcow2)
 x define --name W --iso Win11.iso --disk disks/w.qcow2 --uri test:///default
 check_match "a second define refuses to overwrite the disk" "^x4ctl: define: the disk $TMP/disks/w.qcow2 exists and x4ctl never overwrites one: give another --disk PATH, or --reuse-disk" "$OUT"

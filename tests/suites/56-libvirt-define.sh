@@ -149,7 +149,7 @@ check_eq "QOM: the Looking Glass ivshmem is there" ivshmem-plain \
 check_eq "its memory is /dev/shm/looking-glass-$D" "/dev/shm/looking-glass-$D" \
 	"$(qmp '{"execute":"qom-get","arguments":{"path":"/objects/x4-lgmem","property":"mem-path"}}' | jq -r .return)"
 "${VIRSH[@]}" destroy "$D" >/dev/null 2>&1
-out=$("$T_BIN/x4ctl" define --name "$D" --disk "$T/$D.qcow2" --reuse-disk --vf none 2>&1)
+out=$("$T_BIN/x4ctl" define --name "$D" --disk "$T/$D.qcow2" --vf none 2>&1)
 check_match "defining it again is refused: it exists" "domain '$D' already exists in qemu:///system: x4ctl define --name $D --phase run" "$out"
 nv=$(xml | sed -n "s|.*<nvram[^>]*>\(.*\)</nvram>.*|\1|p")
 undefine
