@@ -120,6 +120,17 @@ printf '%s\n' "$OUT" >hand-run.xml
 check "a hand-made domain switched passes virt-xml-validate" valid hand-run.xml
 check_eq "... every emulated video gone, SPICE and a new audio id added" "1 none 1 4 4" \
 	"$(xp 'concat(count(//video)," ",string(//video/model/@type)," ",count(//graphics[@type="spice"])," ",string(//audio[@type="spice"]/@id)," ",string(//sound/audio/@id))' hand-run.xml)"
+check_eq "... no pcie-root (not q35): no bridge added" 0 "$(xp 'count(//controller)' hand-run.xml)"
+# A q35 domain from an older define has no bridge for qemu-x4's Looking Glass ivshmem: one is added.
+cat >old.xml <<'XML'
+<domain type='kvm'><name>W</name><memory unit='MiB'>4096</memory>
+  <os><type arch='x86_64' machine='q35'>hvm</type></os>
+  <devices><controller type='pci' index='0' model='pcie-root'/><controller type='pci' index='1' model='pcie-root-port'/><controller type='usb' index='0' model='qemu-xhci'/><controller type='pci' index='7' model='pcie-root-port'/><video><model type='none'/></video></devices></domain>
+XML
+x define --name W --phase run --xml old.xml --print
+printf '%s\n' "$OUT" >old-run.xml
+check "an older q35 domain switched passes virt-xml-validate" valid old-run.xml
+check_eq "... and gets a pcie-to-pci-bridge with the next free index" 8 "$(xp 'string(//controller[@model="pcie-to-pci-bridge"]/@index)' old-run.xml)"
 x define --name Other --phase run --xml install.xml --print
 check_match "--xml of another domain is refused" "^x4ctl: define: install.xml is not the domain 'Other'" "$OUT"
 x define --name W --phase run --memory 4096
