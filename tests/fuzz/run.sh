@@ -10,7 +10,7 @@ cc=${FUZZ_CC:-clang}
 pass=0 fail=0
 flags=(-g -O1 -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -I"$top/lib"
        "-fsanitize=fuzzer,address,undefined" -fno-sanitize-recover=all -fno-omit-frame-pointer)
-read -ra jsonc <<<"$(pkg-config --cflags json-c 2>/dev/null)"
+read -ra jsonc <<<"$(pkg-config --cflags json-c libxml-2.0 2>/dev/null)"
 
 ok()     { pass=$((pass + 1)); echo "ok - $*"; }
 not_ok() { fail=$((fail + 1)); echo "not ok - $*"; }
@@ -49,6 +49,7 @@ else
 	target aa_block "lib/apparmor.c lib/paths.c lib/err.c" ""
 	target fwextract "lib/fv.c lib/fwlzma.c lib/fwbrotli.c lib/tiano.c lib/fwimage.c lib/gopfind.c \
 lib/sha256.c lib/err.c" "$(pkg-config --libs liblzma libbrotlidec)"
+	target define_run "cli/define_xml.c cli/util.c lib/err.c" "$(pkg-config --libs libxml-2.0)"
 fi
 echo "fuzz: $pass passed, $fail failed"
 [ "$fail" = 0 ]
