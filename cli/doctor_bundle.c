@@ -28,7 +28,7 @@ static void bundle_word(struct bundle_words *bw, const char *w, const char *as)
 {
 	unsigned i;
 
-	if (!w || strlen(w) < 2 || strlen(w) > 64 || bw->n == BUNDLE_WORDS ||
+	if (!w || strlen(w) < 3 || strlen(w) > 64 || bw->n == BUNDLE_WORDS ||
 	    strcmp(w, "root") == 0 || strcmp(w, "localhost") == 0)
 		return;
 	for (i = 0; i < bw->n; i++)
@@ -106,7 +106,7 @@ static int bundle_uuid_at(const char *p, const char *end)
 	for (i = 0; i < 36; i++)
 		if (shape[i] == '-' ? p[i] != '-' : !isxdigit((unsigned char)p[i]))
 			return 0;
-	return p + 36 == end || !bundle_wordch(p[36]);
+	return p + 36 == end || !isalnum((unsigned char)p[36]);
 }
 
 /* Copy in to f with names, /home/NAME and UUIDs replaced. */
@@ -118,7 +118,8 @@ static void bundle_redact(FILE *f, const char *in, size_t len, const struct bund
 		int boundary = p == in || !bundle_wordch(p[-1]);
 		unsigned i;
 
-		if (boundary && bundle_uuid_at(p, end)) {
+		/* "libvirt-<uuid>": a dash before a UUID still starts it */
+		if ((p == in || !isalnum((unsigned char)p[-1])) && bundle_uuid_at(p, end)) {
 			fputs("<uuid>", f);
 			p += 36;
 			continue;
