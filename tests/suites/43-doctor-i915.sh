@@ -276,7 +276,7 @@ sim_stop
 CASE=F7-code43
 sim_start
 healthy
-"$X4CTL" define --name doc-f7 --vf 0000:00:02.1 --print >"$TMP/good.xml" 2>/dev/null
+"$X4CTL" define --templates "$T_TOP/templates" --name doc-f7 --vf 0000:00:02.1 --print >"$TMP/good.xml" 2>/dev/null
 sed -e 's|<model type="none"/>|<model type="qxl"/>|' -e 's|mode="host-passthrough"|mode="host-model"|' \
 	"$TMP/good.xml" >"$TMP/bad.xml"
 "$X4CTL" vf create 1 >/dev/null 2>&1
