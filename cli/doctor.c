@@ -43,10 +43,15 @@ static void doc_load(struct doc *d, const struct x4ctl *g)
 	} else {
 		d->state_ok = 1;
 	}
-	if (x4_sriov_find_pf(&d->c.host, &d->pf, &e) < 0)
+	if (x4_sriov_find_pf(&d->c.host, &d->pf, &e) < 0) {
+		char *self = strstr(e.msg, " (x4ctl doctor)"); /* this is doctor: no pointer back */
+
+		if (self || (self = strstr(e.msg, ", or run x4ctl doctor")))
+			*self = '\0';
 		snprintf(d->pf_err, sizeof(d->pf_err), "%s", e.msg);
-	else
+	} else {
 		d->have_pf = 1;
+	}
 	if (d->have_pf)
 		d->gpu = d->pf;
 	else if (!d->c.host.pf_auto)
@@ -109,7 +114,7 @@ static void doc_pf(struct doc *d)
 	if (strcmp(drv, X4_VFIO_DRIVER) == 0)
 		doc_row(d, DOC_FAIL, "sriov-pf",
 			"never pass the PF to a VM: remove its hostdev, "
-			"then: echo > /sys/bus/pci/devices/%s/driver_override and reboot",
+			"then: echo | sudo tee /sys/bus/pci/devices/%s/driver_override and reboot",
 			"PF %s is bound to vfio-pci: the host lost its GPU", a);
 	else
 		doc_row(d, DOC_PASS, "sriov-pf", NULL, "PF %s on %s, sriov_totalvfs %u", a,
@@ -170,7 +175,7 @@ static void doc_vfio(struct doc *d)
 		doc_row(d, DOC_PASS, "vfio-pci", NULL, "vfio-pci loaded");
 	else
 		doc_row(d, DOC_FAIL, "vfio-pci",
-			"modprobe vfio-pci; echo vfio-pci > "
+			"sudo modprobe vfio-pci; echo vfio-pci | sudo tee "
 			"/etc/modules-load.d/vfio-pci.conf (to load it at boot)",
 			"vfio-pci is not loaded (/sys/bus/pci/drivers/vfio-pci missing)");
 }
@@ -243,14 +248,13 @@ static void doc_wrapper(struct doc *d)
 	struct stat st;
 	const char *q = d->c.host.qemu;
 
-	if (x4_host_path("/usr/local/bin/qemu-x4", path, sizeof(path), &e) == 0 &&
+	if (x4_host_path(X4_WRAPPER_PATH, path, sizeof(path), &e) == 0 &&
 	    stat(path, &st) == 0 && (st.st_mode & S_IXOTH))
-		doc_row(d, DOC_PASS, "wrapper", NULL, "/usr/local/bin/qemu-x4 installed");
+		doc_row(d, DOC_PASS, "wrapper", NULL, X4_WRAPPER_PATH " installed");
 	else
 		doc_row(d, DOC_FAIL, "wrapper",
-			"x4ctl install (copies qemu-x4 to /usr/local/bin, "
-			"mode 0755)",
-			"/usr/local/bin/qemu-x4 missing or not executable by the qemu user");
+			"x4ctl install (copies qemu-x4 to " X4_BINDIR ", mode 0755)",
+			X4_WRAPPER_PATH " missing or not executable by the qemu user");
 	if (strstr(q, "qemu-x4"))
 		doc_row(d, DOC_FAIL, "qemu",
 			"set qemu = /usr/bin/qemu-system-x86_64 in "
@@ -372,6 +376,7 @@ static const struct doc_check {
 	{"host-display", doc_check_display},
 	{"vfio-pci", doc_vfio},
 	{"looking-glass", doc_check_lg},
+	{"apparmor", doc_check_apparmor},
 	{"hook", doc_hook},
 	{"wrapper", doc_wrapper},
 	{"rom", doc_roms},

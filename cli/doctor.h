@@ -58,7 +58,8 @@ void doc_emit(struct doc *d, enum doc_status s, const char *id, const char *mean
 	      const char *fix, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 
 /* The checks, each in its file; doctor.c walks them in a table. */
-void doc_check_lg(struct doc *d);	  /* doctor_lg.c: kvmfr, qemu.conf ACL, AppArmor rules */
+void doc_check_lg(struct doc *d);	  /* doctor_lg.c: kvmfr, qemu.conf ACL */
+void doc_check_apparmor(struct doc *d);	  /* doctor_apparmor.c: x4-sriov's rules, DENIED lines */
 void doc_check_vms(struct doc *d);	  /* doctor_vm.c: each VM that is ours (F7 causes) */
 void doc_check_driver(struct doc *d);	  /* doctor_module.c: which driver, i915 vs xe (F6) */
 void doc_check_module(struct doc *d);	  /* doctor_module.c: dkms build vs the kernel (F1) */

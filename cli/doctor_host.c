@@ -225,9 +225,9 @@ void doc_check_kmsg(struct doc *d)
 			 "the rows that look for kernel log lines (module, Secure Boot, GuC, "
 			 "IOMMU) could not see them",
 			 d->log_errno == EACCES || d->log_errno == EPERM
-			     ? "run x4ctl doctor as root (sudo), or allow it: sysctl "
+			     ? "run this as root (sudo), or allow reading the log: sysctl "
 			       "kernel.dmesg_restrict=0"
-			     : "run x4ctl doctor as root on the host itself (it reads /dev/kmsg), "
-			       "or install rsyslog for /var/log/kern.log",
+			     : "run this as root on the host itself (it reads /dev/kmsg), or "
+			       "install rsyslog for /var/log/kern.log",
 			 "%s", d->log_err);
 }

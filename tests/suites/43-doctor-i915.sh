@@ -103,7 +103,7 @@ chmod 0600 "$ROOT/dev/kmsg"
 OUT=$(setpriv --reuid=nobody --regid=nogroup --clear-groups "$X4CTL" doctor 2>&1)
 check_match "kernel log unreadable without privileges: a skip row that says so" \
 	'SKIP +kernel-log +cannot read the kernel log: /dev/kmsg: permission denied: reading the kernel log needs root' "$OUT"
-check_match "and its fix" 'fix: run x4ctl doctor as root \(sudo\), or allow it: sysctl kernel.dmesg_restrict=0' "$OUT"
+check_match "and its fix" 'fix: run this as root \(sudo\), or allow reading the log: sysctl kernel.dmesg_restrict=0' "$OUT"
 put /var/log/kern.log "Dec  1 09:00:00 x4box kernel: [    0.000000] Linux version $KVER
 Dec  1 09:00:04 x4box kernel: [    3.5] i915 0000:00:02.0: 7 VFs could be associated with this PF"
 chmod 0644 "$ROOT/var/log/kern.log"
@@ -294,6 +294,17 @@ healthy
 echo 2 >"$ROOT/sys/bus/pci/devices/0000:00:02.0/sriov_numvfs"
 doctor
 expect warn host-display "0000:00:02.1 on i915.*sriov_drivers_autoprobe = 1" "x4ctl vf remove && x4ctl vf create"
+sim_stop
+
+# AppArmor: the kernel log's DENIED lines that name x4-sriov join the apparmor row
+CASE=apparmor-denied
+sim_start --fault apparmor
+healthy
+put /etc/apparmor.d/usr.sbin.libvirtd "profile libvirtd /usr/sbin/libvirtd { }"
+kmsg "audit: type=1400 audit(1764579600.123:42): apparmor=\"DENIED\" operation=\"open\" profile=\"/usr/sbin/cupsd\" name=\"/etc/cups/x\" pid=9 comm=\"cupsd\"" \
+	"audit: type=1400 audit(1764579601.456:43): apparmor=\"DENIED\" operation=\"exec\" profile=\"libvirtd\" name=\"/usr/local/bin/qemu-x4\" pid=812 comm=\"rpc-libvirtd\" requested_mask=\"x\" denied_mask=\"x\""
+doctor
+expect fail apparmor "lacks x4-sriov's current rules.*1 apparmor=\"DENIED\" line\(s\) naming x4-sriov, newest: .*name=\"/usr/local/bin/qemu-x4\"" "x4ctl install"
 sim_stop
 
 # --- --report: a redacted bundle ------------------------------------------------------------------
