@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "doctor.h"
+#include "kconf.h"
 #include "paths.h"
 #include "sysfs.h"
 #include "vfio.h"
@@ -97,32 +98,12 @@ int doc_qemu_user(uid_t *uid, gid_t *gid)
 
 int doc_cmdline_has(const char *cmdline, const char *word)
 {
-	size_t n = strlen(word);
-	const char *p = cmdline;
-
-	while ((p = strstr(p, word)) != NULL) {
-		if ((p == cmdline || p[-1] == ' ') && (p[n] == '\0' || p[n] == ' ' || p[n] == '\n'))
-			return 1;
-		p += n;
-	}
-	return 0;
+	return x4_kconf_cmdline_has(cmdline, word);
 }
 
 int doc_cmdline_value(const char *cmdline, const char *key, char *out, size_t n)
 {
-	size_t k = strlen(key), v;
-	const char *p = cmdline, *found = NULL;
-
-	while ((p = strstr(p, key)) != NULL) {
-		if (p == cmdline || p[-1] == ' ')
-			found = p + k; /* the last one wins, as in the kernel */
-		p += k;
-	}
-	if (!found)
-		return -ENOENT;
-	v = strcspn(found, " \n");
-	snprintf(out, n, "%.*s", (int)(v < 255 ? v : 255), found);
-	return 0;
+	return x4_kconf_cmdline_value(cmdline, key, out, n);
 }
 
 int doc_param(const char *mod, const char *param, char *out, size_t n)
@@ -142,29 +123,15 @@ int doc_param(const char *mod, const char *param, char *out, size_t n)
 static int doc_modprobe_file(const char *abs, const char *mod, const char *param, char *out,
 			     size_t n)
 {
-	size_t len = 0, plen = strlen(param);
-	char *text = doc_read_host(abs, 64 * 1024, &len), *line, *save = NULL;
-	int found = -ENOENT;
+	size_t len = 0;
+	char *text = doc_read_host(abs, 64 * 1024, &len);
+	int rc;
 
 	if (!text)
 		return -ENOENT;
-	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		char *tok, *tsave = NULL;
-
-		tok = strtok_r(line, " \t", &tsave);
-		if (!tok || strcmp(tok, "options") != 0)
-			continue;
-		tok = strtok_r(NULL, " \t", &tsave);
-		if (!tok || strcmp(tok, mod) != 0)
-			continue;
-		while ((tok = strtok_r(NULL, " \t", &tsave)) != NULL)
-			if (strncmp(tok, param, plen) == 0 && tok[plen] == '=') {
-				snprintf(out, n, "%.63s", tok + plen + 1);
-				found = 0;
-			}
-	}
+	rc = x4_kconf_modprobe_option(text, len, mod, param, out, n);
 	free(text);
-	return found;
+	return rc;
 }
 
 int doc_modprobe_option(const char *mod, const char *param, char *out, size_t n, char *file,

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "doctor.h"
+#include "kconf.h"
 #include "paths.h"
 #include "sysfs.h"
 
@@ -49,28 +50,11 @@ static void mod_find_ko(const char *kver, char *out, size_t n)
 /* BUILD_EXCLUSIVE_KERNEL="..." of a dkms.conf, quotes removed. */
 static void mod_exclusive(const char *abs, char *out, size_t n)
 {
-	static const char key[] = "BUILD_EXCLUSIVE_KERNEL=";
-	char *text = doc_read_host(abs, 64 * 1024, NULL), *line, *save = NULL;
+	size_t len = 0;
+	char *text = doc_read_host(abs, 64 * 1024, &len);
 
-	out[0] = '\0';
-	if (!text)
-		return;
-	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		size_t v;
-
-		line += strspn(line, " \t");
-		if (strncmp(line, key, sizeof(key) - 1) != 0)
-			continue;
-		line += sizeof(key) - 1;
-		if (*line == '"' || *line == '\'') {
-			char q = *line++;
-
-			v = strchr(line, q) ? (size_t)(strchr(line, q) - line) : strlen(line);
-		} else {
-			v = strcspn(line, " \t#");
-		}
-		snprintf(out, n, "%.*s", (int)(v < n - 1 ? v : n - 1), line);
-	}
+	if (!text || x4_kconf_shell_value(text, len, "BUILD_EXCLUSIVE_KERNEL", out, n) < 0)
+		out[0] = '\0';
 	free(text);
 }
 

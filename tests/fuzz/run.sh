@@ -47,6 +47,7 @@ else
 	target qemuargv "lib/qemuargv.c lib/pciaddr.c lib/err.c" "$(pkg-config --libs json-c)"
 	target rom "lib/rom.c lib/err.c" ""
 	target kmsg "lib/kmsg.c lib/paths.c lib/err.c" ""
+	target kconf "lib/kconf.c" ""
 fi
 echo "fuzz: $pass passed, $fail failed"
 [ "$fail" = 0 ]
