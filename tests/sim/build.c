@@ -298,6 +298,13 @@ void sim_rebuild(void)
 	}
 	if (g_sim.faults & SIM_F_SECUREBOOT)
 		build_secureboot(sys);
+	if (g_sim.faults & SIM_F_HEADLESS) { /* the X4's two HDMI ports and its DP, nothing on them */
+		struct sim_node *drm = sim_node_dir(sim_node_dir(sys, "class"), "drm");
+
+		sim_node_text(sim_node_dir(drm, "card0-HDMI-A-1"), "status", "disconnected");
+		sim_node_text(sim_node_dir(drm, "card0-HDMI-A-2"), "status", "disconnected");
+		sim_node_text(sim_node_dir(drm, "card0-DP-1"), "status", "disconnected");
+	}
 	build_modules(sys);
 	ctl = sim_node_dir(sys, "x4sim");
 	sim_node_file(ctl, "fault", 0644, SA_FAULT, NULL, 0);

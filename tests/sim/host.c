@@ -130,6 +130,7 @@ void sim_host_init(enum sim_state state, unsigned faults)
 static const char *const host_fault_names[] = {
 	"pf-busy", "no-vfio", "no-kvmfr", "vf-stuck", "bind-ebusy", "numvfs-enoent", "apparmor",
 	"i915-stock", "max-vfs-0", "guc-fail", "xe-too", "secureboot", "dmar", "shared-group",
+	"headless",
 };
 
 int sim_fault_parse(const char *name, unsigned *bit)

@@ -38,6 +38,7 @@ enum sim_fault {
 	SIM_F_SECUREBOOT = 1u << 11,  /* EFI boot, SecureBoot efivar 1, lockdown integrity */
 	SIM_F_DMAR = 1u << 12,	      /* the ACPI DMAR table even when the IOMMU is off */
 	SIM_F_SHARED_GROUP = 1u << 13, /* new VFs join the PF's IOMMU group */
+	SIM_F_HEADLESS = 1u << 14,     /* the iGPU's connectors, none connected */
 };
 
 /* One entry of a driver's ID table: SIM_ANY matches any vendor/device; class_mask 0 ignores class. */

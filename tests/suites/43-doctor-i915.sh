@@ -307,6 +307,14 @@ doctor
 expect fail apparmor "lacks x4-sriov's current rules.*1 apparmor=\"DENIED\" line\(s\) naming x4-sriov, newest: .*name=\"/usr/local/bin/qemu-x4\"" "x4ctl install"
 sim_stop
 
+# F8: a headless boot (#217: reported to need a display, unconfirmed)
+CASE=F8-headless
+sim_start --fault headless
+healthy
+doctor
+expect warn host-display "no display connected \(3 connector\(s\) under /sys/class/drm, all disconnected\)" "HDMI dummy"
+sim_stop
+
 # --- --report: a redacted bundle ------------------------------------------------------------------
 CASE=report
 sim_start
