@@ -1,17 +1,15 @@
 /* SPDX-License-Identifier: MIT */
-/* x4ctl doctor: every precondition of iGPU SR-IOV + Looking Glass, one row each, with the fix. */
+/* x4ctl doctor: loads config, state, PF, command line and kernel log once, then walks a table of
+ * checks (none depends on another having run); the report prints their rows at the end. */
 #include <errno.h>
-#include <fcntl.h>
-#include <pwd.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "doctor.h"
-#include "iommu.h"
 #include "lg.h"
 #include "paths.h"
 #include "rom.h"
@@ -19,224 +17,81 @@
 #include "sysfs.h"
 #include "vfio.h"
 
-#define DOC_SYN "doctor [--json] [--xml FILE]... [--uri URI]"
-#define DOC_GRUB                                                                                   \
-	"add them to GRUB_CMDLINE_LINUX_DEFAULT in /etc/default/grub, run update-grub, reboot"
-#define DOC_I915_ARGS "intel_iommu=on iommu=pt i915.enable_guc=3 i915.max_vfs=7 module_blacklist=xe"
-#define DOC_XE_ARGS "intel_iommu=on iommu=pt xe.max_vfs=7 xe.force_probe=46d1 module_blacklist=i915"
+#define DOC_SYN "doctor [--json] [--report FILE] [--xml FILE]... [--uri URI]"
 
-static const char *const doc_names[] = {"PASS", "WARN", "FAIL"};
-
-void doc_row(struct doc *d, enum doc_status s, const char *check, const char *fix, const char *fmt,
-	     ...)
-{
-	char detail[1024];
-	json_object *o;
-	va_list ap;
-
-	va_start(ap, fmt);
-	/* NOLINTNEXTLINE(clang-analyzer-valist.Uninitialized): a false positive, ap is started */
-	vsnprintf(detail, sizeof(detail), fmt, ap);
-	va_end(ap);
-	d->n[s]++;
-	if (!d->json) {
-		printf("%-4s  %-14s %s\n", doc_names[s], check, detail);
-		if (fix && s != DOC_PASS)
-			printf("      %-14s fix: %s\n", "", fix);
-		return;
-	}
-	o = json_object_new_object();
-	json_object_object_add(o, "check", json_object_new_string(check));
-	json_object_object_add(o, "status",
-			       json_object_new_string(s == DOC_PASS   ? "pass"
-						      : s == DOC_WARN ? "warn"
-								      : "fail"));
-	json_object_object_add(o, "detail", json_object_new_string(detail));
-	json_object_object_add(o, "fix", fix && s != DOC_PASS ? json_object_new_string(fix) : NULL);
-	json_object_array_add(d->rows, o);
-}
-
-char *doc_read_host(const char *abs, size_t cap, size_t *len)
-{
-	char path[4096], *buf;
-	struct x4_err e;
-	size_t got = 0;
-	int fd;
-
-	if (x4_host_path(abs, path, sizeof(path), &e) < 0)
-		return NULL;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	if (fd < 0)
-		return NULL;
-	buf = malloc(cap + 1);
-	while (buf && got < cap) {
-		ssize_t r = read(fd, buf + got, cap - got);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		got += (size_t)r;
-	}
-	close(fd);
-	if (buf) {
-		buf[got] = '\0';
-		if (len)
-			*len = got;
-	}
-	return buf;
-}
-
-int doc_qemu_user(uid_t *uid, gid_t *gid)
-{
-	static const char *const names[] = {"libvirt-qemu", "qemu"};
-	size_t i;
-
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		struct passwd *pw = getpwnam(names[i]);
-
-		if (pw) {
-			*uid = pw->pw_uid;
-			*gid = pw->pw_gid;
-			return 0;
-		}
-	}
-	return -ENOENT;
-}
-
-/* A word of /proc/cmdline ("intel_iommu=on"), matched whole. */
-static int doc_cmdline_has(const char *cmdline, const char *word)
-{
-	size_t n = strlen(word);
-	const char *p = cmdline;
-
-	while ((p = strstr(p, word)) != NULL) {
-		if ((p == cmdline || p[-1] == ' ') && (p[n] == '\0' || p[n] == ' ' || p[n] == '\n'))
-			return 1;
-		p += n;
-	}
-	return 0;
-}
-
-static int doc_exists(const char *abs)
-{
-	return x4_sysfs_exists(abs) == 1;
-}
-
-static void doc_config(struct doc *d, const struct x4ctl *g)
+/* Load what every check reads, once; failures are kept for the rows that report them. */
+static void doc_load(struct doc *d, const struct x4ctl *g)
 {
 	struct x4_err e;
-	char path[4096] = "";
+	char *text;
+	struct utsname u;
 
 	if (x4ctl_load_config(g, &d->c, &e) < 0) {
 		x4_config_defaults(&d->c);
+		snprintf(d->config_err, sizeof(d->config_err), "%s", e.msg);
+	} else {
+		d->config_ok = 1;
+	}
+	if (g->config)
+		snprintf(d->config_path, sizeof(d->config_path), "%s", g->config);
+	else
+		x4_config_path(d->config_path, sizeof(d->config_path), &e);
+	x4_state_init(&d->st);
+	if (x4_state_load(&d->st, &e) < 0) {
+		x4_state_init(&d->st);
+		snprintf(d->state_err, sizeof(d->state_err), "%s", e.msg);
+	} else {
+		d->state_ok = 1;
+	}
+	if (x4_sriov_find_pf(&d->c.host, &d->pf, &e) < 0) {
+		char *self = strstr(e.msg, " (x4ctl doctor)"); /* this is doctor: no pointer back */
+
+		if (self || (self = strstr(e.msg, ", or run x4ctl doctor")))
+			*self = '\0';
+		snprintf(d->pf_err, sizeof(d->pf_err), "%s", e.msg);
+	} else {
+		d->have_pf = 1;
+	}
+	if (d->have_pf)
+		d->gpu = d->pf;
+	else if (!d->c.host.pf_auto)
+		d->gpu = d->c.host.pf;
+	else
+		x4_pciaddr_parse(X4_SRIOV_DEFAULT_PF, &d->gpu, &e);
+	text = doc_read_host("/proc/cmdline", sizeof(d->cmdline) - 1, NULL);
+	snprintf(d->cmdline, sizeof(d->cmdline), "%s", text ? text : "");
+	d->cmdline[strcspn(d->cmdline, "\n")] = '\0';
+	free(text);
+	/* the release the kernel reports, faked under $X4_ROOT by tests */
+	text = doc_read_host("/proc/sys/kernel/osrelease", sizeof(d->kver) - 1, NULL);
+	if (text && text[0])
+		snprintf(d->kver, sizeof(d->kver), "%.*s", (int)strcspn(text, "\n"), text);
+	else if (uname(&u) == 0)
+		snprintf(d->kver, sizeof(d->kver), "%s", u.release);
+	free(text);
+	if (x4_kmsg_read(&d->log, &e) == 0)
+		d->log_ok = 1;
+	else {
+		snprintf(d->log_err, sizeof(d->log_err), "%s", e.msg);
+		d->log_errno = e.code;
+	}
+}
+
+static void doc_config(struct doc *d)
+{
+	if (!d->config_ok)
 		doc_row(d, DOC_FAIL, "config",
 			"correct the line named above (x4-sriov.conf(5)); "
 			"x4-hook and qemu-x4 refuse to act on our VMs until it parses",
-			"%s", e.msg);
-		return;
-	}
-	d->config_ok = 1;
-	if (g->config)
-		snprintf(path, sizeof(path), "%s", g->config);
-	else
-		x4_config_path(path, sizeof(path), &e);
-	if (!d->c.file_present)
+			"%s", d->config_err);
+	else if (!d->c.file_present)
 		doc_row(d, DOC_WARN, "config",
 			"x4ctl install (writes a commented "
 			"/etc/x4-sriov/x4-sriov.conf)",
-			"%s missing: built-in defaults used", path);
+			"%s missing: built-in defaults used", d->config_path);
 	else
-		doc_row(d, DOC_PASS, "config", NULL, "%s valid, %u [vm] section(s)", path,
+		doc_row(d, DOC_PASS, "config", NULL, "%s valid, %u [vm] section(s)", d->config_path,
 			d->c.n_vms);
-}
-
-static void doc_iommu(struct doc *d, const char *cmdline)
-{
-	int on = doc_cmdline_has(cmdline, "intel_iommu=on");
-	int dmar = doc_exists("/sys/firmware/acpi/tables/DMAR");
-
-	if (x4_iommu_enabled()) {
-		doc_row(d, DOC_PASS, "iommu", NULL, "IOMMU groups present%s",
-			on ? ", intel_iommu=on" : " (intel_iommu=on not on the command line)");
-		return;
-	}
-	if (!dmar)
-		doc_row(d, DOC_FAIL, "iommu",
-			"enable VT-d in the firmware setup (Chipset > VT-d), "
-			"and boot with intel_iommu=on iommu=pt: " DOC_GRUB,
-			"no IOMMU groups and no ACPI DMAR table: VT-d is off in the firmware%s",
-			on ? "" : " and intel_iommu=on is missing");
-	else if (!on)
-		doc_row(d, DOC_FAIL, "iommu", "boot with intel_iommu=on iommu=pt: " DOC_GRUB,
-			"no IOMMU groups: intel_iommu=on is not on the kernel command line");
-	else
-		doc_row(d, DOC_FAIL, "iommu",
-			"check 'dmesg | grep -i -e DMAR -e IOMMU' for why "
-			"the IOMMU did not start",
-			"intel_iommu=on is set but there are no IOMMU groups");
-}
-
-static unsigned long doc_param(const char *mod, const char *param, int *present)
-{
-	char abs[128], buf[32];
-	struct x4_err e;
-	char *end;
-	unsigned long v;
-
-	snprintf(abs, sizeof(abs), "/sys/module/%s/parameters/%s", mod, param);
-	*present = 0;
-	if (x4_sysfs_read(abs, buf, sizeof(buf), &e) < 0)
-		return 0;
-	*present = 1;
-	v = strtoul(buf, &end, 10);
-	return (*end || end == buf) ? 0 : v;
-}
-
-static void doc_gpu_driver(struct doc *d)
-{
-	int i915 = doc_exists("/sys/module/i915"), xe = doc_exists("/sys/module/xe");
-	int has_guc, has_max;
-	unsigned long guc, max;
-
-	if (i915 && xe) {
-		doc_row(d, DOC_FAIL, "gpu-driver",
-			"keep one: add module_blacklist=xe (i915-sriov-dkms) "
-			"or module_blacklist=i915 (xe) to the kernel command line: " DOC_GRUB,
-			"i915 and xe are both loaded: they fight over the iGPU");
-		return;
-	}
-	if (xe) {
-		max = doc_param("xe", "max_vfs", &has_max);
-		if (!has_max || max == 0)
-			doc_row(d, DOC_FAIL, "gpu-driver", "boot with " DOC_XE_ARGS ": " DOC_GRUB,
-				"xe is loaded with max_vfs %s", has_max ? "= 0" : "unsupported");
-		else
-			doc_row(d, DOC_PASS, "gpu-driver", NULL, "xe with max_vfs = %lu", max);
-		return;
-	}
-	if (!i915) {
-		doc_row(d, DOC_FAIL, "gpu-driver",
-			"install i915-sriov-dkms and boot with " DOC_I915_ARGS
-			" (or the xe driver with " DOC_XE_ARGS ")",
-			"neither i915 nor xe is loaded");
-		return;
-	}
-	guc = doc_param("i915", "enable_guc", &has_guc);
-	max = doc_param("i915", "max_vfs", &has_max);
-	if (!has_max)
-		doc_row(d, DOC_FAIL, "gpu-driver",
-			"install i915-sriov-dkms (the in-tree i915 has no "
-			"SR-IOV for ADL-N) and boot with " DOC_I915_ARGS,
-			"i915 has no max_vfs parameter: it is not the SR-IOV build");
-	else if (guc != 3 || max == 0)
-		doc_row(d, DOC_FAIL, "gpu-driver", "boot with " DOC_I915_ARGS ": " DOC_GRUB,
-			"i915 has enable_guc = %lu, max_vfs = %lu (need 3 and 1..7)", guc, max);
-	else
-		doc_row(d, DOC_PASS, "gpu-driver", NULL,
-			"i915 (SR-IOV) with enable_guc = 3, "
-			"max_vfs = %lu",
-			max);
 }
 
 static void doc_pf(struct doc *d)
@@ -245,21 +100,17 @@ static void doc_pf(struct doc *d)
 	unsigned total = 0;
 	struct x4_err e;
 
-	if (x4_sriov_find_pf(&d->c.host, &d->pf, &e) < 0) {
-		char *self = strstr(e.msg, " (x4ctl doctor)"); /* this is doctor: no pointer back */
-
-		if (self || (self = strstr(e.msg, ", or run x4ctl doctor")))
-			*self = '\0';
+	if (!d->have_pf) {
 		doc_row(d, DOC_FAIL, "sriov-pf",
 			"load the SR-IOV GPU driver: i915-sriov-dkms with " DOC_I915_ARGS
-			", or xe with " DOC_XE_ARGS "; then reboot",
-			"%s", e.msg);
+			", or xe with " DOC_XE_ARGS "; then reboot (the module and max-vfs rows "
+			"say which part is missing)",
+			"%s", d->pf_err);
 		return;
 	}
-	d->have_pf = 1;
 	x4_pciaddr_format(&d->pf, a);
 	x4_sriov_totalvfs(&d->pf, &total, &e);
-	x4_vfio_driver(&d->pf, drv, sizeof(drv), &e);
+	doc_driver_of(&d->pf, drv, sizeof(drv));
 	if (strcmp(drv, X4_VFIO_DRIVER) == 0)
 		doc_row(d, DOC_FAIL, "sriov-pf",
 			"never pass the PF to a VM: remove its hostdev, "
@@ -430,8 +281,8 @@ static void doc_one_rom(struct doc *d, const char *scope, const struct x4_settin
 	if (x4_host_path(s->rom, path, sizeof(path), &e) < 0 ||
 	    x4_rom_check_file(path, 0, 0, &info, &e) < 0) {
 		snprintf(fix, sizeof(fix),
-			 "extract the Intel GOP driver from the board's BIOS "
-			 "(UEFITool, 'Extract body') to %s, or clear rom in %s",
+			 "sudo x4ctl rom extract BIOS.bin (the vendor's BIOS file, or "
+			 "--from-flash) and put it at %s, or clear rom in %s",
 			 s->rom, scope);
 		doc_row(d, DOC_FAIL, "rom", fix, "rom = %s (%s): %s", s->rom, scope, e.msg);
 		return;
@@ -486,86 +337,95 @@ static void doc_roms(struct doc *d)
 	}
 	if (!any)
 		doc_row(d, DOC_WARN, "rom",
-			"extract IntelGopDriver.efi from the board's BIOS with "
-			"UEFITool and set rom = /var/lib/x4-sriov/IntelGopDriver.efi",
+			"sudo x4ctl rom extract BIOS.bin --out /var/lib/x4-sriov (the vendor's "
+			"BIOS file, or --from-flash), then set the rom = line it prints",
 			"no GOP ROM configured: Windows may show Code 43 for the VF");
 }
 
 static void doc_state(struct doc *d)
 {
-	struct x4_err e;
-
-	if (x4_state_load(&d->st, &e) < 0) {
-		x4_state_init(&d->st);
+	if (!d->state_ok)
 		doc_row(d, DOC_FAIL, "state",
 			"sudo x4ctl vf repair (keeps the file aside, rebuilds the claims from the "
 			"running VMs); with no VM of ours running, rm " X4_STATE_FILE " does too",
-			"%s", e.msg);
-		doc_check_state_health(d);
-		return;
-	}
-	doc_row(d, DOC_PASS, "state", NULL, "%u VF claim(s) in " X4_STATE_FILE, d->st.n_claims);
-	doc_check_state_health(d);
+			"%s", d->state_err);
+	else
+		doc_row(d, DOC_PASS, "state", NULL, "%u VF claim(s) in " X4_STATE_FILE,
+			d->st.n_claims);
 }
+
+/* The checks, in the order the rows are printed: kernel side first (F1-F6, F8), then ours. */
+static const struct doc_check {
+	const char *name;
+	void (*fn)(struct doc *d);
+} doc_checks[] = {
+	{"config", doc_config},
+	{"kernel-log", doc_check_kmsg},
+	{"iommu", doc_check_iommu},
+	{"gpu-driver", doc_check_driver},
+	{"module", doc_check_module},
+	{"secure-boot", doc_check_secureboot},
+	{"max-vfs", doc_check_maxvfs},
+	{"guc", doc_check_guc},
+	{"firmware", doc_check_firmware},
+	{"sriov-pf", doc_pf},
+	{"state", doc_state},
+	{"state-health", doc_check_state_health},
+	{"vfs", doc_vfs},
+	{"vfs-at-boot", doc_check_vfs_boot},
+	{"vf-groups", doc_check_vf_groups},
+	{"host-display", doc_check_display},
+	{"vfio-pci", doc_vfio},
+	{"looking-glass", doc_check_lg},
+	{"apparmor", doc_check_apparmor},
+	{"hook", doc_hook},
+	{"wrapper", doc_wrapper},
+	{"rom", doc_roms},
+	{"vms", doc_check_vms},
+};
 
 int x4ctl_doctor(struct x4ctl *g, int argc, char **argv)
 {
 	static struct doc d; /* holds a config and a state: too big for the stack */
-	char *cmdline;
-	int i, rc;
+	const char *bundle = NULL;
+	struct x4_err e;
+	size_t i;
+	int json = 0, rc;
 
 	memset(&d, 0, sizeof(d));
 	d.uri = "qemu:///system";
-	for (i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--json") == 0) {
-			d.json = 1;
-		} else if (strcmp(argv[i], "--help") == 0) {
+	for (int a = 1; a < argc; a++) {
+		if (strcmp(argv[a], "--json") == 0) {
+			json = 1;
+		} else if (strcmp(argv[a], "--help") == 0) {
 			printf("usage: x4ctl %s\n", DOC_SYN);
 			return 0;
-		} else if (strcmp(argv[i], "--xml") == 0 && i + 1 < argc) {
+		} else if (strcmp(argv[a], "--report") == 0 && a + 1 < argc) {
+			bundle = argv[++a];
+		} else if (strcmp(argv[a], "--xml") == 0 && a + 1 < argc) {
 			if (d.n_xml >= sizeof(d.xml_files) / sizeof(d.xml_files[0]))
 				return x4ctl_fail("doctor: at most 16 --xml files");
-			d.xml_files[d.n_xml++] = argv[++i];
-		} else if (strcmp(argv[i], "--uri") == 0 && i + 1 < argc) {
-			d.uri = argv[++i];
+			d.xml_files[d.n_xml++] = argv[++a];
+		} else if (strcmp(argv[a], "--uri") == 0 && a + 1 < argc) {
+			d.uri = argv[++a];
 		} else {
 			return x4ctl_usage("doctor", DOC_SYN);
 		}
 	}
-	d.rows = json_object_new_array();
-	x4_state_init(&d.st);
-	cmdline = doc_read_host("/proc/cmdline", 4096, NULL);
-	doc_config(&d, g);
-	doc_iommu(&d, cmdline ? cmdline : "");
-	free(cmdline);
-	doc_gpu_driver(&d);
-	doc_pf(&d);
-	doc_state(&d);
-	doc_vfs(&d);
-	doc_vfio(&d);
-	doc_check_lg(&d);
-	doc_check_apparmor(&d);
-	doc_hook(&d);
-	doc_wrapper(&d);
-	doc_roms(&d);
-	doc_check_vms(&d);
-	if (d.json) {
-		json_object *root = json_object_new_object();
-		json_object *sum = json_object_new_object();
-
-		json_object_object_add(sum, "pass", json_object_new_int((int)d.n[DOC_PASS]));
-		json_object_object_add(sum, "warn", json_object_new_int((int)d.n[DOC_WARN]));
-		json_object_object_add(sum, "fail", json_object_new_int((int)d.n[DOC_FAIL]));
-		json_object_object_add(root, "rows", d.rows);
-		json_object_object_add(root, "summary", sum);
-		printf("%s\n", json_object_to_json_string_ext(
-				   root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
-		json_object_put(root);
-	} else {
-		printf("doctor: %u pass, %u warn, %u fail\n", d.n[DOC_PASS], d.n[DOC_WARN],
-		       d.n[DOC_FAIL]);
-		json_object_put(d.rows);
-	}
-	rc = d.n[DOC_FAIL] ? 1 : 0;
+	doc_load(&d, g);
+	for (i = 0; i < sizeof(doc_checks) / sizeof(doc_checks[0]); i++)
+		doc_checks[i].fn(&d);
+	if (json)
+		report_print_json(&d.rep, stdout);
+	else
+		report_print_text(&d.rep, stdout);
+	rc = d.rep.count[REP_FAIL] ? 1 : 0;
+	if (bundle && doc_write_bundle(&d, bundle, &e) < 0)
+		rc = x4ctl_fail_err(&e);
+	else if (bundle && !json)
+		printf("doctor: report written to %s (no user names, host names or UUIDs)\n",
+		       bundle);
+	report_free(&d.rep);
+	x4_kmsg_free(&d.log);
 	return rc;
 }

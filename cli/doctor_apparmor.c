@@ -29,18 +29,40 @@ static int aa_block_ok(const char *profile, const char *local, const char *block
 	return ok;
 }
 
-/* The kernel log's recent apparmor="DENIED" lines naming our programs or files go in this
- * row too (left for doctor's kernel-log reader). */
-static void aa_denials(struct doc *d)
+/* The kernel log's apparmor="DENIED" lines that name our programs or files: how many, and
+ * "; log: N ... newest: LINE" into out ("" when none). */
+static unsigned aa_denials(const struct doc *d, char *out, size_t n)
 {
-	(void)d;
+	static const char *const ours[] = {"qemu-x4",	     "x4-hook",	       "/etc/x4-sriov",
+					   "/run/x4-sriov",  "/var/lib/x4-sriov", "kvmfr",
+					   "looking-glass"};
+	const char *pos = NULL, *line, *newest = NULL;
+	size_t len, newest_len = 0, i;
+	unsigned count = 0;
+
+	out[0] = '\0';
+	if (!d->log_ok)
+		return 0;
+	while ((line = x4_kmsg_next(&d->log, &pos, "apparmor=\"DENIED\"", &len)) != NULL)
+		for (i = 0; i < sizeof(ours) / sizeof(ours[0]); i++)
+			if (memmem(line, len, ours[i], strlen(ours[i]))) {
+				count++;
+				newest = line;
+				newest_len = len;
+				break;
+			}
+	if (count)
+		snprintf(out, n, "; log: %u apparmor=\"DENIED\" line(s) naming x4-sriov, newest: %.*s",
+			 count, (int)(newest_len < 400 ? newest_len : 400), newest);
+	return count;
 }
 
 void doc_check_apparmor(struct doc *d)
 {
 	static char lv[4096], qm[8192];
-	char *pf;
+	char *pf, den[600];
 	int lv_ok, qm_ok;
+	unsigned denied;
 
 	if (!x4_aa_enabled()) {
 		doc_row(d, DOC_PASS, "apparmor", NULL,
@@ -61,15 +83,24 @@ void doc_check_apparmor(struct doc *d)
 		lv[0] = qm[0] = '\0';
 	lv_ok = aa_block_ok(X4_AA_LIBVIRTD_PROFILE, X4_AA_LIBVIRTD_LOCAL, lv);
 	qm_ok = aa_block_ok(X4_AA_QEMU_ABSTRACTION, X4_AA_QEMU_LOCAL, qm);
-	if (lv_ok && qm_ok)
+	denied = aa_denials(d, den, sizeof(den));
+	if (lv_ok && qm_ok && !denied)
 		doc_row(d, DOC_PASS, "apparmor", NULL,
 			"AppArmor is enabled and x4-sriov's rules are in %s and %s",
 			X4_AA_LIBVIRTD_LOCAL, X4_AA_QEMU_LOCAL);
+	else if (lv_ok && qm_ok)
+		doc_emit(d, DOC_WARN, "apparmor",
+			 "AppArmor refused x4-sriov something in this boot: before the rules were "
+			 "added, or something they do not cover",
+			 "restart the VM; if it is denied again, report the line: it names what the "
+			 "rules lack",
+			 "AppArmor is enabled and x4-sriov's rules are in %s and %s%s",
+			 X4_AA_LIBVIRTD_LOCAL, X4_AA_QEMU_LOCAL, den);
 	else
 		doc_row(d, DOC_FAIL, "apparmor", AA_FIX,
-			"AppArmor is enabled and %s lacks x4-sriov's current rules: it will deny %s",
+			"AppArmor is enabled and %s lacks x4-sriov's current rules: it will deny %s%s",
 			lv_ok ? X4_AA_QEMU_LOCAL : X4_AA_LIBVIRTD_LOCAL,
 			lv_ok ? "QEMU reading x4-sriov's config, plans, ROMs or Looking Glass memory"
-			      : "libvirtd running qemu-x4 and the hook");
-	aa_denials(d);
+			      : "libvirtd running qemu-x4 and the hook",
+			den);
 }

@@ -76,7 +76,7 @@ static void lg_device(struct doc *d, const struct lg_use *u)
 				 "stop the VMs using it, rm %.63s, modprobe kvmfr "
 				 "static_size_mb=%llu (x4ctl install makes that happen at boot)",
 				 u->path, mb);
-		else if (e.code == EINVAL && strstr(e.msg, "wants"))
+		else if (e.code == ERANGE)
 			snprintf(
 			    fix, sizeof(fix),
 			    "make both agree: lg_size in x4-sriov.conf, or "

@@ -19,13 +19,40 @@ static void vm_silent(void *opaque, virErrorPtr err)
 	(void)err;
 }
 
+/* F7: the Code 43 causes a host can see that the rows above do not cover: the VF's ROM, and the
+ * hidden-state/vendor-id flags (reported as workarounds, not confirmed as needed). */
+static void vm_code43(struct doc *d, const char *check, const struct x4_domain *dom,
+		      const struct x4_settings *s, unsigned rom_xml, const char *xml, size_t len)
+{
+	char fix[512];
+	int hidden = memmem(xml, len, "<hidden state='on'", 18) != NULL ||
+		     memmem(xml, len, "<hidden state=\"on\"", 18) != NULL;
+	int vendor = memmem(xml, len, "<vendor_id state='on'", 21) != NULL ||
+		     memmem(xml, len, "<vendor_id state=\"on\"", 21) != NULL;
+
+	if (!s->rom[0] && !rom_xml) {
+		snprintf(fix, sizeof(fix),
+			 "extract the GOP driver (x4ctl rom), then set rom = FILE in a [vm %s] "
+			 "section of x4-sriov.conf",
+			 dom->name);
+		doc_emit(d, DOC_WARN, check,
+			 "OVMF has no GOP for the VF: no picture before Windows' driver starts, and "
+			 "Code 43 was reported without the ROM (i915-sriov-dkms #225)",
+			 fix, "no ROM for the VF (no rom = for it, no <rom file=...> on its hostdev)");
+	}
+	doc_emit(d, DOC_PASS, check, NULL, NULL,
+		 "%s: hiding KVM or a Hyper-V vendor_id was suggested against Code 43 "
+		 "(i915-sriov-dkms #225, #8) but is unconfirmed as needed",
+		 hidden || vendor ? "KVM hidden or vendor_id set" : "KVM not hidden, no vendor_id");
+}
+
 static void vm_check(struct doc *d, const char *xml, size_t len, const char *src)
 {
 	static struct x4_domain dom; /* large: keep it off the stack */
 	struct x4_settings s;
 	struct x4_err e;
 	char check[X4_NAME_MAX + 16], fix[512], a[X4_PCIADDR_STRLEN];
-	unsigned i, vfs = 0, pf = 0;
+	unsigned i, vfs = 0, pf = 0, rom_xml = 0;
 	int section, needs_wrapper;
 
 	if (x4_domxml_parse(xml, len, &dom, &e) < 0) {
@@ -37,8 +64,10 @@ static void vm_check(struct doc *d, const char *xml, size_t len, const char *src
 	for (i = 0; i < dom.n_hostdevs; i++) {
 		if (d->have_pf && x4_pciaddr_equal(&dom.hostdevs[i].host, &d->pf))
 			pf++;
-		else if (d->have_pf && x4_sriov_is_vf_of(&d->pf, &dom.hostdevs[i].host) == 1)
+		else if (d->have_pf && x4_sriov_is_vf_of(&d->pf, &dom.hostdevs[i].host) == 1) {
 			vfs++;
+			rom_xml += dom.hostdevs[i].rom_file[0] != '\0';
+		}
 	}
 	if (!section && !vfs && !pf)
 		return; /* not ours */
@@ -106,6 +135,7 @@ static void vm_check(struct doc *d, const char *xml, size_t len, const char *src
 			"driver needs the host CPU model)",
 			dom.cpu_mode[0] ? dom.cpu_mode : "default");
 	}
+	vm_code43(d, check, &dom, &s, rom_xml, xml, len);
 }
 
 static void vm_from_files(struct doc *d)

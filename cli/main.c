@@ -13,7 +13,7 @@ static const char usage_text[] =
     "Set up and check iGPU SR-IOV passthrough and Looking Glass for libvirt (x4ctl(8)).\n"
     "\n"
     "Commands:\n"
-    "  doctor [--json] [--xml FILE]...   check every precondition, with the fix for each failure\n"
+    "  doctor [--json] [--report FILE]   check every precondition (i915 too), with the fix for each\n"
     "  status [--json]                   PF, VFs (driver, IOMMU group, VM), Looking Glass devices\n"
     "  vf create [N] | vf remove         create N VFs (default num_vfs) or remove them all\n"
     "  vf bind ADDR | vf unbind ADDR     move a VF to vfio-pci or give it back\n"

@@ -30,7 +30,7 @@ _x4ctl()
 	esac
 	case $cmd in
 	"") COMPREPLY=($(compgen -W "doctor status vf lg-size rom install uninstall define --root --config --help --version" -- "$cur")) ;;
-	doctor) COMPREPLY=($(compgen -W "--json --xml --uri --help" -- "$cur")) ;;
+	doctor) COMPREPLY=($(compgen -W "--json --report --xml --uri --help" -- "$cur")) ;;
 	status) COMPREPLY=($(compgen -W "--json --help" -- "$cur")) ;;
 	vf)
 		if [ "$prev" = vf ]; then

@@ -132,7 +132,7 @@ int x4_lg_check_device(const char *abs, uint64_t want_size, struct x4_err *e)
 	if (rc < 0)
 		return rc;
 	if (have != want_size)
-		return x4_fail(e, EINVAL, "%s is %s (kvmfr static_size_mb) but the VM wants %s: set "
+		return x4_fail(e, ERANGE, "%s is %s (kvmfr static_size_mb) but the VM wants %s: set "
 			       "lg_size = %lluM in x4-sriov.conf, or reload: rmmod kvmfr; modprobe "
 			       "kvmfr static_size_mb=%llu", abs,
 			       lg_fmt_size(have, have_s, sizeof(have_s)),

@@ -25,7 +25,9 @@ int x4_lg_static_size(unsigned idx, uint64_t *bytes, struct x4_err *e);
 
 /* Check /dev/kvmfrN (under $X4_ROOT): a char device whose static size equals want_size
  * (0 = any). A plain file there (QEMU made it because kvmfr was not loaded), a missing node,
- * or a size mismatch is an error that says how to fix it. */
+ * or a size mismatch is an error that says how to fix it. Callers may branch on the code:
+ * -EEXIST a plain file there, -ENOENT not loaded or no such node, -ENODEV not a character
+ * device, -ERANGE its size is not want_size, -EINVAL a path that is not /dev/kvmfrN. */
 int x4_lg_check_device(const char *abs, uint64_t want_size, struct x4_err *e);
 
 /* Can uid/gid (the qemu user; supplementary groups come from the user database) read

@@ -50,6 +50,8 @@ else
 	target fwextract "lib/fv.c lib/fwlzma.c lib/fwbrotli.c lib/tiano.c lib/fwimage.c lib/gopfind.c \
 lib/sha256.c lib/err.c" "$(pkg-config --libs liblzma libbrotlidec)"
 	target define_run "cli/define_xml.c cli/util.c lib/err.c" "$(pkg-config --libs libxml-2.0)"
+	target kmsg "lib/kmsg.c lib/paths.c lib/err.c" ""
+	target kconf "lib/kconf.c" ""
 fi
 echo "fuzz: $pass passed, $fail failed"
 [ "$fail" = 0 ]

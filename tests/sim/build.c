@@ -215,7 +215,15 @@ static void build_modules(struct sim_node *sys)
 	} else {
 		p = build_module(mods, "i915");
 		sim_node_text(p, "enable_guc", "3");
-		sim_node_text(p, "max_vfs", "7");
+		if (!(g_sim.faults & SIM_F_I915_STOCK))
+			sim_node_text(p, "max_vfs", "%s", (g_sim.faults & SIM_F_MAX_VFS_0) ? "0" : "7");
+		/* the dkms build is out of tree (O); the in-tree one has no taint */
+		sim_node_text(sim_node_child(mods, "i915"), "taint", "%s",
+			      (g_sim.faults & SIM_F_I915_STOCK) ? "" : "O");
+	}
+	if (g_sim.state != SIM_XE && (g_sim.faults & SIM_F_XE_TOO)) {
+		p = build_module(mods, "xe");
+		sim_node_text(p, "force_probe", "%s", "");
 	}
 	if (sim_drv_find("vfio-pci") >= 0) {
 		build_module(mods, "vfio");
@@ -255,6 +263,21 @@ static void build_dmar(struct sim_node *sys)
 	sim_node_file(t, "DMAR", 0400, SA_CONST, dmar, sizeof(dmar));
 }
 
+/* EFI with Secure Boot on: the SecureBoot efivar (4 attribute bytes, value 1), the MOK list
+ * the shim hands over (no key of the host's in it), lockdown in integrity mode. */
+static void build_secureboot(struct sim_node *sys)
+{
+	static const unsigned char sb[5] = {0x06, 0, 0, 0, 1};
+	struct sim_node *efi = sim_node_dir(sim_node_dir(sys, "firmware"), "efi");
+
+	sim_node_file(sim_node_dir(efi, "efivars"),
+		      "SecureBoot-8be4df61-93ca-11d2-aa0d-00e098032b8c", 0644, SA_CONST, sb,
+		      sizeof(sb));
+	sim_node_text(sim_node_dir(efi, "mok-variables"), "MokListRT", "x4sim: no keys enrolled");
+	sim_node_text(sim_node_dir(sim_node_dir(sys, "kernel"), "security"), "lockdown",
+		      "none [integrity] confidentiality");
+}
+
 void sim_rebuild(void)
 {
 	struct sim_node *sys = sim_node_dir(NULL, ""), *top, *ctl;
@@ -270,6 +293,17 @@ void sim_rebuild(void)
 		build_dmar(sys);
 	} else {
 		sim_node_dir(sim_node_dir(sys, "kernel"), "iommu_groups"); /* exists, empty */
+		if (g_sim.faults & SIM_F_DMAR)
+			build_dmar(sys); /* VT-d on in the firmware, intel_iommu=on missing */
+	}
+	if (g_sim.faults & SIM_F_SECUREBOOT)
+		build_secureboot(sys);
+	if (g_sim.faults & SIM_F_HEADLESS) { /* the X4's two HDMI ports and its DP, nothing on them */
+		struct sim_node *drm = sim_node_dir(sim_node_dir(sys, "class"), "drm");
+
+		sim_node_text(sim_node_dir(drm, "card0-HDMI-A-1"), "status", "disconnected");
+		sim_node_text(sim_node_dir(drm, "card0-HDMI-A-2"), "status", "disconnected");
+		sim_node_text(sim_node_dir(drm, "card0-DP-1"), "status", "disconnected");
 	}
 	build_modules(sys);
 	ctl = sim_node_dir(sys, "x4sim");

@@ -70,7 +70,7 @@ static void host_drivers(enum sim_state state)
 	static const struct sim_id igc[] = { { 0x8086, 0x125c, 0, 0 } };
 	static const struct sim_id hda[] = { { 0x8086, 0x54c8, 0, 0 } };
 	static const struct sim_id smbus[] = { { 0x8086, 0x54a3, 0, 0 } };
-	bool sriov = state != SIM_NO_SRIOV;
+	bool sriov = state != SIM_NO_SRIOV && !(g_sim.faults & SIM_F_I915_STOCK);
 
 	host_drv("i915", state != SIM_XE, sriov, gpu, 5);
 	host_drv("xe", state == SIM_XE, sriov, gpu, 5);
@@ -120,7 +120,7 @@ void sim_host_init(enum sim_state state, unsigned faults)
 						      (state == SIM_XE ? "xe" : "i915") : f->drv);
 		if (strcmp(f->addr, "0000:00:02.0") == 0 && state != SIM_NO_SRIOV) {
 			d->sriov = true;
-			d->totalvfs = 7;
+			d->totalvfs = (faults & (SIM_F_MAX_VFS_0 | SIM_F_GUC_FAIL)) ? 0 : 7;
 			d->autoprobe = 1;
 			d->vf_device = 0x46d1;
 		}
@@ -129,6 +129,8 @@ void sim_host_init(enum sim_state state, unsigned faults)
 
 static const char *const host_fault_names[] = {
 	"pf-busy", "no-vfio", "no-kvmfr", "vf-stuck", "bind-ebusy", "numvfs-enoent", "apparmor",
+	"i915-stock", "max-vfs-0", "guc-fail", "xe-too", "secureboot", "dmar", "shared-group",
+	"headless",
 };
 
 int sim_fault_parse(const char *name, unsigned *bit)

@@ -174,7 +174,9 @@ int sim_vfs_create(int pf, int n)
 		v->rev = p->rev;
 		v->parent = p->parent;
 		v->drv = -1;
-		v->group = g_sim.iommu ? model_free_group() : -1;
+		v->group = !g_sim.iommu ? -1
+			   : (g_sim.faults & SIM_F_SHARED_GROUP) ? p->group
+								 : model_free_group();
 		v->boot_vga = (v->class >> 8) == 0x0300 ? 0 : -1;
 		v->pf = pf;
 		v->vf_index = i;

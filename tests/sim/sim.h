@@ -30,6 +30,15 @@ enum sim_fault {
 	SIM_F_BIND_EBUSY = 1u << 4,
 	SIM_F_NUMVFS_ENOENT = 1u << 5,
 	SIM_F_APPARMOR = 1u << 6, /* not a fault: the kernel runs AppArmor */
+	/* kernel-side states of the GPU driver, for x4ctl doctor's i915 rows */
+	SIM_F_I915_STOCK = 1u << 7,   /* in-tree i915: no max_vfs, no taint O, no sriov_configure */
+	SIM_F_MAX_VFS_0 = 1u << 8,    /* i915 max_vfs = 0: sriov_totalvfs reads 0 */
+	SIM_F_GUC_FAIL = 1u << 9,     /* PF aborted (no GuC): sriov_totalvfs reads 0, max_vfs 7 */
+	SIM_F_XE_TOO = 1u << 10,      /* the xe module is loaded beside i915 */
+	SIM_F_SECUREBOOT = 1u << 11,  /* EFI boot, SecureBoot efivar 1, lockdown integrity */
+	SIM_F_DMAR = 1u << 12,	      /* the ACPI DMAR table even when the IOMMU is off */
+	SIM_F_SHARED_GROUP = 1u << 13, /* new VFs join the PF's IOMMU group */
+	SIM_F_HEADLESS = 1u << 14,     /* the iGPU's connectors, none connected */
 };
 
 /* One entry of a driver's ID table: SIM_ANY matches any vendor/device; class_mask 0 ignores class. */

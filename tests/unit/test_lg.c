@@ -160,7 +160,7 @@ static void test_check_device(void **state)
 	}
 	assert_int_equal(x4_lg_check_device("/dev/kvmfr0", 32 * MIB, &e), 0);
 	assert_int_equal(x4_lg_check_device("/dev/kvmfr0", 0, &e), 0);
-	assert_int_equal(x4_lg_check_device("/dev/kvmfr0", 64 * MIB, &e), -EINVAL);
+	assert_int_equal(x4_lg_check_device("/dev/kvmfr0", 64 * MIB, &e), -ERANGE);
 	assert_non_null(strstr(e.msg, "is 32 MiB"));
 	assert_non_null(strstr(e.msg, "wants 64 MiB"));
 	assert_non_null(strstr(e.msg, "static_size_mb=64"));
