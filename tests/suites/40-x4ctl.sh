@@ -163,7 +163,7 @@ chgrp kvm "$ROOT/dev/kvmfr0"; chmod 0660 "$ROOT/dev/kvmfr0"
 conf '[host]' 'looking_glass = /dev/kvmfr0' 'lg_size = 64M'
 doc_fail "size mismatch" kvmfr-device 'static_size_mb=64'
 conf '[host]' 'looking_glass = /dev/kvmfr0' 'rom = /var/lib/x4-sriov/nope.rom'
-doc_fail "missing ROM" rom 'extract the Intel GOP driver'
+doc_fail "missing ROM" rom 'x4ctl rom extract BIOS.bin'
 conf '[host]' 'rom = /var/lib/x4-sriov/gop.efi' 'rom_mode = optionrom'
 cp "$TMP/gop.efi" "$ROOT/var/lib/x4-sriov/gop.efi"
 doc_fail "raw EFI with rom_mode = optionrom" rom 'x4ctl rom build --efi'
