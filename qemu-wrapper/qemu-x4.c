@@ -45,9 +45,26 @@ static int qx_check_not_self(const char *qemu, struct x4_err *e)
 	return 0;
 }
 
+/* Set before every exec, so a qemu = script that execs qemu-x4 again is caught at once instead
+ * of looping; its value is the qemu = that led back here. */
+#define QX_REENTRY_ENV "X4_QEMU_X4_EXECED"
+
+static int qx_check_reentry(struct x4_err *e)
+{
+	const char *via = getenv(QX_REENTRY_ENV);
+	char q[X4_QUOTE_BUF];
+
+	if (!via)
+		return 0;
+	return x4_fail(e, ELOOP, "qemu = %s in x4-sriov.conf runs qemu-x4 again: set it to the "
+		       "real emulator, e.g. %s", x4_quote(via, q), X4_DEFAULT_QEMU);
+}
+
 static int qx_exec(const char *qemu, char **argv, struct x4_err *e)
 {
 	argv[0] = (char *)qemu;
+	if (setenv(QX_REENTRY_ENV, qemu, 1) < 0)
+		return x4_fail(e, errno, "cannot set %s: %s", QX_REENTRY_ENV, strerror(errno));
 	execv(qemu, argv);
 	return x4_fail(e, errno, "cannot run %s: %s: install qemu-system-x86 or fix qemu = in x4-sriov.conf",
 		       qemu, strerror(errno));
@@ -109,6 +126,8 @@ int main(int argc, char **argv)
 		fputs(qx_usage, stdout);
 		return 0;
 	}
+	if (qx_check_reentry(&e) < 0)
+		return qx_die(&e);
 	if (x4_qemuargv_is_probe(argc, argv)) {
 		/* A probe is passed on untouched; only the emulator's path comes from the config,
 		 * so that probes and starts run the same QEMU. A broken config: the default. */
