@@ -10,6 +10,7 @@
 
 #include "config.h"
 #include "lg.h"
+#include "lgshm.h"
 #include "log.h"
 #include "plan.h"
 #include "qemuargv.h"
@@ -155,6 +156,9 @@ int main(int argc, char **argv)
 	if (plan.rom[0] && plan.has_vf && qx_check_rom(plan.rom, &e) < 0)
 		return qx_die(&e);
 	if (plan.lg == X4_LG_KVMFR && x4_lg_check_device(plan.lg_path, plan.lg_size, &e) < 0)
+		return qx_die(&e);
+	/* Again here: without the hook nobody made the shm file, and QEMU opens without O_EXCL. */
+	if (x4_lgshm_secure(name, plan.lg, plan.lg_path, &e) < 0)
 		return qx_die(&e);
 
 	struct x4_rewrite rw = {

@@ -43,4 +43,53 @@ for what in start probe; do
 done
 unset X4_ROOT X4_CONFIG
 
+# --- defect 3: /dev/shm/looking-glass-VM planted by another user is refused, never mapped
+# The fake QEMU records that it ran; as the qemu user it must reach $T.
+FAKE=$T/fake-qemu
+printf '#!/bin/bash\necho ran >"%s/out/ran"\n' "$T" >"$FAKE"
+chmod 0755 "$FAKE"; mkdir -m 0777 "$T/out"
+as_nobody() { setpriv --reuid=nobody --regid=nogroup --clear-groups -- "$@"; }
+as_qemu() { setpriv --reuid=libvirt-qemu --regid=kvm --clear-groups -- "$@"; }
+sim_start
+mkdir -p "$ROOT/dev/shm"; chmod 1777 "$ROOT/dev/shm"
+SHM=$ROOT/dev/shm/looking-glass-hb-lg
+conf '[host]' "qemu = $FAKE" '[vm hb-lg]' 'looking_glass = shm'
+as_nobody bash -c "umask 0; : >'$SHM'"
+check_eq "nobody planted the shm file 0666" "nobody 666" "$(stat -c '%U %a' "$SHM" 2>/dev/null)"
+hook hb-lg prepare begin "$(dom hb-lg)"
+if [ "$RC" != 0 ] && [ "$(printf '%s\n' "$OUT" | grep -c .)" = 1 ] &&
+	printf '%s' "$OUT" | grep -Eq "hb-lg.*/dev/shm/looking-glass-hb-lg is owned by uid 65534.*rm /dev/shm/looking-glass-hb-lg"; then
+	ok "prepare refuses a shm file nobody planted: one line naming VM, path, owner, fix"
+else
+	not_ok "prepare refuses a shm file nobody planted (rc $RC): $OUT"
+fi
+check "... and writes no plan" test ! -e "$ROOT/run/x4-sriov/vm/hb-lg.json"
+args "$ARGV/start-feas.argv"
+mapfile -t A < <(printf '%s\n' "${A[@]}" | sed 's/guest=feas/guest=hb-lg/; s/^feas$/hb-lg/')
+rm -f "$T/out/ran"
+RC=0; X4_CONFIG=$ROOT/etc/x4-sriov/x4-sriov.conf "$W" "${A[@]}" >/dev/null 2>"$T/stderr" || RC=$?
+check_match "qemu-x4 (no plan) refuses the planted file too, before exec" \
+	"^x4-sriov: VM 'hb-lg': Looking Glass memory /dev/shm/looking-glass-hb-lg is owned by uid 65534" "$(cat "$T/stderr")"
+check "... and QEMU never ran" test ! -e "$T/out/ran"
+rm -f "$SHM"
+ln -s /etc/shadow "$SHM"
+hook hb-lg prepare begin "$(dom hb-lg)"
+check_match "a symlink in its place is refused" "looking-glass-hb-lg is a symbolic link" "$OUT"
+rm -f "$SHM"
+hook hb-lg prepare begin "$(dom hb-lg)"
+check_eq "with no file, prepare succeeds" 0 "$RC"
+check_eq "... and made it for the qemu user and group kvm, 0660" "libvirt-qemu:kvm 660 regular empty file" \
+	"$(stat -c '%U:%G %a %F' "$SHM" 2>/dev/null)"
+as_nobody bash -c "exec 3<>'$SHM'" 2>/dev/null
+check_eq "... which nobody can open" 1 "$?"
+rm -f "$T/out/ran"
+RC=0; X4_CONFIG=$ROOT/etc/x4-sriov/x4-sriov.conf as_qemu "$W" "${A[@]}" >/dev/null 2>"$T/stderr" || RC=$?
+check_eq "qemu-x4 as the qemu user accepts the file prepare made" "0 ran" "$RC $(cat "$T/out/ran" 2>/dev/null)"
+hook hb-lg release end "$(dom hb-lg)"
+rm -f "$SHM" "$T/out/ran"
+RC=0; X4_CONFIG=$ROOT/etc/x4-sriov/x4-sriov.conf as_qemu "$W" "${A[@]}" >/dev/null 2>"$T/stderr" || RC=$?
+check_eq "without the hook, qemu-x4 makes the file itself, 0660" "0 ran libvirt-qemu 660" \
+	"$RC $(cat "$T/out/ran" 2>/dev/null) $(stat -c '%U %a' "$SHM" 2>/dev/null)"
+sim_stop
+
 t_done
