@@ -92,4 +92,39 @@ check_eq "without the hook, qemu-x4 makes the file itself, 0660" "0 ran libvirt-
 	"$RC $(cat "$T/out/ran" 2>/dev/null) $(stat -c '%U %a' "$SHM" 2>/dev/null)"
 sim_stop
 
+# --- defect 9: the root hook's peak RSS stays <= 16 MiB whatever the domain XML
+# gen FILE SIZE HEAD UNIT TAIL: HEAD, UNIT repeated (whole units) to about SIZE bytes, TAIL.
+gen() {
+	local n=$(( ($2 - ${#3} - ${#5}) / ${#4} ))
+	{ printf '%s' "$3"; yes "$4" | tr -d '\n' | head -c $((n * ${#4})); printf '%s' "$5"; } >"$1"
+}
+# genu FILE COUNT HEAD AWK-FORMAT TAIL: COUNT units printf'd by awk with the index in hex.
+genu() { { printf '%s' "$3"; awk -v n="$2" -v f="$4" 'BEGIN { for (i = 0; i < n; i++) printf f, i }'; printf '%s' "$5"; } >"$1"; }
+attrs64=$(awk 'BEGIN { for (i = 0; i < 64; i++) printf "a%x=\x27\x27 ", i }')
+HD="<domain type='kvm'><name>hb-big</name><devices><hostdev mode='subsystem' type='pci' managed='yes'><source><address domain='0x0000' bus='0x00' slot='0x02' function='0x1'/></source></hostdev></devices>"
+CAP=$((1 << 20))
+X=$T/xml; mkdir -p "$X"
+gen "$X/16mib-elements" $((16 << 20)) "$HD<metadata>" "<a/>" "</metadata></domain>"
+gen "$X/elements" $((CAP - 64)) "$HD<metadata>" "<a><b/></a>" "</metadata></domain>"
+gen "$X/comments" $((CAP - 64)) "$HD" "<!---->" "</domain>"
+gen "$X/attributes" $((CAP - 64)) "$HD<metadata><x " "a='' " "/></metadata></domain>"
+gen "$X/kept-attributes" $((CAP - 64)) "$HD<devices>" "<video $attrs64/>" "</devices></domain>"
+gen "$X/kept-elements" $((CAP - 64)) "$HD<devices>" "<video/>" "</devices></domain>"
+genu "$X/unique-names" 110000 "$HD<metadata>" "<x%x/>" "</metadata></domain>"
+export X4_ROOT=$T/bigroot X4_CONFIG=$T/big.conf
+mkdir -p "$X4_ROOT"
+printf '%s\n' '[host]' '[vm hb-big]' >"$X4_CONFIG"
+for f in "$X"/*; do
+	/usr/bin/time -o "$T/rss" -f '%M' "$T_BIN/x4-hook" hb-big prepare begin - <"$f" >/dev/null 2>&1
+	kb=$(tail -1 "$T/rss")
+	if [ -n "$kb" ] && [ "$kb" -le 16384 ]; then
+		ok "x4-hook peak RSS on a $(($(stat -c %s "$f") >> 10)) KiB XML (${f##*/}): $kb KiB <= 16 MiB"
+	else
+		not_ok "x4-hook peak RSS on a $(($(stat -c %s "$f") >> 10)) KiB XML (${f##*/}): '$kb' KiB > 16 MiB"
+	fi
+done
+OUT=$("$T_BIN/x4-hook" hb-big prepare begin - <"$X/16mib-elements" 2>&1)
+check_match "a 16 MiB XML is refused with one line naming the cap" "^x4-sriov: .*larger than $CAP bytes" "$OUT"
+unset X4_ROOT X4_CONFIG
+
 t_done
