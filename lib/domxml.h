@@ -56,6 +56,10 @@ struct x4_domain {
  * bytes and fails with -EFBIG; 0 bytes is -ENODATA. */
 int x4_domxml_read_fd(int fd, size_t cap, char **buf, size_t *len, struct x4_err *e);
 
+/* The hook front's quick look, without an XML parser: 0 when the bytes surely name no PCI
+ * hostdev (so x4_domxml_parse cannot find one), 1 when they may, or cannot be judged. */
+int x4_domxml_may_have_hostdev(const char *xml, size_t len);
+
 /* Parse a domain XML: no network, no DTD, no entities (a DOCTYPE is rejected outright),
  * libxml2's size limits on, nothing printed. Malformed XML, a root other than <domain>,
  * no <name>, an over-long field or too many devices -> -EINVAL (-E2BIG for counts: a tag

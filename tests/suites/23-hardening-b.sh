@@ -127,4 +127,15 @@ OUT=$("$T_BIN/x4-hook" hb-big prepare begin - <"$X/16mib-elements" 2>&1)
 check_match "a 16 MiB XML is refused with one line naming the cap" "^x4-sriov: .*larger than $CAP bytes" "$OUT"
 unset X4_ROOT X4_CONFIG
 
+# --- the front's quick look never says "not ours" where the core finds a VF (fuzz finding class)
+sim_start
+IF="    <interface type='&#104;ostdev' managed='yes'>
+      <source><address type='pci' domain='0x0000' bus='0x00' slot='0x02' function='0x1'/></source>
+    </interface>"
+hook hb-cr prepare begin "$(dom hb-cr "$IF")"
+check_eq "a VF interface spelled with a character reference: prepare runs" 0 "$RC"
+check_match "... and claims the VF for the VM" '"hb-cr"' "$(cat "$ROOT/run/x4-sriov/state.json" 2>/dev/null)"
+hook hb-cr release end "$(dom hb-cr "$IF")"
+sim_stop
+
 t_done

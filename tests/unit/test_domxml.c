@@ -491,6 +491,49 @@ static void test_memory_bombs_refused(void **state)
 	free(d);
 }
 
+/* The front's quick look never says "no hostdev" where the parser finds one (a character
+ * reference spelled an <interface type='hostdev'> past it; UTF-16 hides every ASCII word). */
+static void test_front_never_misses_a_hostdev(void **state)
+{
+	static const char *const xmls[] = {
+		"<domain><name>a</name><devices><interface type='&#104;ostdev'><source><address "
+		"bus='0' slot='2' function='1'/></source></interface></devices></domain>",
+		"<domain><name>a</name><devices><interface type='h&#x6f;stdev'><source><address "
+		"bus='0' slot='2' function='1'/></source></interface></devices></domain>",
+		"<domain><name>a</name><devices><hostdev mode='subsystem' type='pci'><source>"
+		"<address bus='0' slot='2' function='1'/></source></hostdev></devices></domain>",
+	};
+	struct x4_domain *d = malloc(sizeof(*d));
+	struct x4_err e;
+	char u16[1024];
+	size_t n = 0;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(xmls) / sizeof(xmls[0]); i++) {
+		assert_int_equal(parse_str(xmls[i], d, &e), 0);
+		assert_int_equal(d->n_hostdevs, 1);
+		assert_int_equal(x4_domxml_may_have_hostdev(xmls[i], strlen(xmls[i])), 1);
+	}
+	/* UTF-16LE with a BOM */
+	u16[n++] = '\xff';
+	u16[n++] = '\xfe';
+	for (const char *p = xmls[2]; *p && n + 2 < sizeof(u16); p++) {
+		u16[n++] = *p;
+		u16[n++] = '\0';
+	}
+	assert_int_equal(x4_domxml_parse(u16, n, d, &e), 0);
+	assert_int_equal(d->n_hostdevs, 1);
+	assert_int_equal(x4_domxml_may_have_hostdev(u16, n), 1);
+	/* and a plain libvirt domain is judged from its bytes: no hostdev */
+	{
+		const char *x = "<?xml version='1.0' encoding='UTF-8'?>\n<domain type='kvm'><name>a"
+				"</name><description>&lt;b&gt; &amp; &apos;</description></domain>";
+
+		assert_int_equal(x4_domxml_may_have_hostdev(x, strlen(x)), 0);
+	}
+	free(d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -500,6 +543,7 @@ int main(void)
 		cmocka_unit_test(test_bad_hostdevs),  cmocka_unit_test(test_too_many),
 		cmocka_unit_test(test_silent),	      cmocka_unit_test(test_read_fd),
 		cmocka_unit_test(test_pruned_tree),   cmocka_unit_test(test_memory_bombs_refused),
+		cmocka_unit_test(test_front_never_misses_a_hostdev),
 	};
 	return cmocka_run_group_tests(tests, find_fixtures, NULL);
 }
