@@ -1,6 +1,8 @@
 #!/bin/bash
-# Fuzzing: the argv rewriter and the ROM parser under libFuzzer + ASan/UBSan, bounded by
-# FUZZ_SECONDS per target (tests/fuzz/run.sh), with the committed seed corpus.
+# Fuzzing: every parser of outside input (argv rewriter, ROM, domain XML incl. the hook front's
+# quick look, config, state.json, plans) under libFuzzer + ASan/UBSan, bounded by FUZZ_SECONDS
+# per target (default 12: six targets and the build stay within ~2 minutes; tests/fuzz/run.sh),
+# each with its committed seed corpus.
 # shellcheck source=tests/lib.sh
 source "$(dirname "$0")/../lib.sh"
 
