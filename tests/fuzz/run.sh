@@ -10,11 +10,11 @@ secs=${FUZZ_SECONDS:-12}
 out=${FUZZ_BUILD:-$top/build/fuzz}
 cc=${FUZZ_CC:-clang}
 pass=0 fail=0
-pkgs="json-c libxml-2.0 inih libpci"
+pkgs=(json-c libxml-2.0 inih libpci)
 flags=(-g -O1 -std=c11 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -Wall -Wextra -Werror -I"$top/lib"
        -fno-sanitize-recover=all -fno-omit-frame-pointer)
-read -ra pkgcflags <<<"$(pkg-config --cflags $pkgs 2>/dev/null)"
-read -ra pkglibs <<<"$(pkg-config --libs $pkgs 2>/dev/null)"
+read -ra pkgcflags <<<"$(pkg-config --cflags "${pkgs[@]}" 2>/dev/null)"
+read -ra pkglibs <<<"$(pkg-config --libs "${pkgs[@]}" 2>/dev/null)"
 
 ok()     { pass=$((pass + 1)); echo "ok - $*"; }
 not_ok() { fail=$((fail + 1)); echo "not ok - $*"; }
@@ -22,7 +22,7 @@ not_ok() { fail=$((fail + 1)); echo "not ok - $*"; }
 # libx4: every lib/ source instrumented for the fuzzer, built once per run (two at a time).
 build_lib() {
 	local log=$out/lib.log f n=0
-	rm -rf "$out/lib" "$out/libx4fuzz.a" && mkdir -p "$out/lib"
+	rm -rf "${out:?}/lib" "$out/libx4fuzz.a" && mkdir -p "$out/lib"
 	: >"$log"
 	for f in "$top"/lib/*.c; do
 		"$cc" "${flags[@]}" "${pkgcflags[@]}" -fsanitize=fuzzer-no-link,address,undefined \
