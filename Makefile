@@ -166,8 +166,9 @@ uninstall:
 	for m in man/*.[0-9]; do [ -e "$$m" ] || continue; s=$${m##*.}; \
 		rm -f $(DESTDIR)$(MANDIR)/man$$s/$${m##*/}; done
 
+# Every libFuzzer target (tests/fuzz/run.sh), 12 s each as in CI; FUZZ_S=600 runs each longer.
 fuzz:
-	./tests/fuzz/run.sh
+	$(if $(FUZZ_S),FUZZ_SECONDS=$(FUZZ_S)) ./tests/fuzz/run.sh
 
 bench: all
 	./bench/hook.sh

@@ -36,9 +36,7 @@ static int hook_maybe_ours(const char *vm, const char *xml, size_t len, enum x4_
 	struct x4_config cfg;
 	char enc[X4_NAME_ENC_MAX], path[PATH_MAX];
 
-	/* Any PCI hostdev (<hostdev>, <interface type='hostdev'>) names "hostdev"; a DOCTYPE
-	 * could hide markup in entities, so it goes to the core (which refuses it). */
-	if (memmem(xml, len, "hostdev", 7) || memmem(xml, len, "<!DOCTYPE", 9))
+	if (x4_domxml_may_have_hostdev(xml, len))
 		return 1;
 	if (x4_config_load(&cfg, NULL) == 0 && x4_config_vm(&cfg, vm))
 		return 1;

@@ -18,11 +18,24 @@
 
 #define DOMXML_QEMU_NS "http://libvirt.org/schemas/domain/qemu/1.0"
 
+/* Attributes (and namespace declarations) one tag may carry: libvirt writes at most a handful,
+ * and libxml2 spends memory and quadratic time on many (150k in 1 MiB: 17 MiB, 22 s). */
+#define DOMXML_MAX_ATTRS 64
+
+/* Elements, attributes and namespaces we keep in the tree: libvirt writes a few hundred at most;
+ * 4096 cost about 1 MiB. */
+#define DOMXML_MAX_KEPT 4096
+
 /* What the parse callbacks learn; hangs off ctxt->_private. */
 struct domxml_parse {
 	int doctype;        /* a DOCTYPE or entity declaration was seen */
 	int line;
 	char first[160];    /* libxml2's first error message, one line */
+	unsigned skip;      /* depth inside a subtree we do not read (0: not in one) */
+	int in_cmdline;     /* the skipped subtree is the root's <qemu:commandline> */
+	unsigned qemu_args; /* its <qemu:arg> children */
+	unsigned kept;      /* elements, attributes and namespaces built into the tree */
+	int too_many;       /* more than DOMXML_MAX_KEPT: parsing stopped */
 };
 
 static void domxml_note(struct domxml_parse *p, const xmlError *err)
@@ -86,15 +99,94 @@ static void domxml_entity_decl(void *ctx, const xmlChar *name, int type, const x
 	domxml_internal_subset(ctx, NULL, NULL, NULL);
 }
 
+/* Only the elements domxml_extract reads are built into the tree, each under the parent it is
+ * read from; every other subtree (<metadata>, <description>, disks, ...) is skipped as it
+ * streams past, so memory depends on what we read, not on the size of the XML. */
+static int domxml_wanted(const xmlNode *parent, const xmlChar *name)
+{
+	static const char *const keep[][2] = {
+		{ "domain", "name" },	  { "domain", "uuid" },	    { "domain", "cpu" },
+		{ "domain", "devices" },  { "devices", "emulator" }, { "devices", "video" },
+		{ "devices", "shmem" },	  { "devices", "hostdev" },  { "devices", "interface" },
+		{ "video", "model" },	  { "shmem", "model" },	    { "shmem", "server" },
+		{ "shmem", "size" },	  { "hostdev", "source" },   { "hostdev", "rom" },
+		{ "hostdev", "address" }, { "hostdev", "alias" },    { "interface", "source" },
+		{ "interface", "rom" },	  { "interface", "address" }, { "interface", "alias" },
+		{ "source", "address" },
+	};
+
+	if (!parent || parent->type != XML_ELEMENT_NODE)
+		return 1; /* the root, whatever its name: domxml_extract names a wrong one */
+	if (parent->ns)
+		return 0;
+	/* <domain>'s children only when it is the root */
+	if (xmlStrEqual(parent->name, BAD_CAST "domain") &&
+	    (!parent->parent || parent->parent->type != XML_DOCUMENT_NODE))
+		return 0;
+	for (size_t i = 0; i < sizeof(keep) / sizeof(keep[0]); i++)
+		if (xmlStrEqual(parent->name, BAD_CAST keep[i][0]) &&
+		    xmlStrEqual(name, BAD_CAST keep[i][1]))
+			return 1;
+	return 0;
+}
+
+static void domxml_start(void *ctx, const xmlChar *name, const xmlChar *prefix,
+			 const xmlChar *uri, int nb_ns, const xmlChar **ns, int nb_attrs,
+			 int nb_defaulted, const xmlChar **attrs)
+{
+	xmlParserCtxtPtr ctxt = ctx;
+	struct domxml_parse *st = ctxt->_private;
+	const xmlNode *parent = ctxt->node;
+
+	if (st->skip) {
+		/* <qemu:arg> directly in the root's <qemu:commandline>: counted, not kept */
+		if (st->in_cmdline && st->skip == 1 && uri &&
+		    xmlStrEqual(uri, BAD_CAST DOMXML_QEMU_NS) && xmlStrEqual(name, BAD_CAST "arg"))
+			st->qemu_args++;
+		st->skip++;
+		return;
+	}
+	if (uri || !domxml_wanted(parent, name)) {
+		st->in_cmdline = uri && parent && parent->parent &&
+				 parent->parent->type == XML_DOCUMENT_NODE &&
+				 xmlStrEqual(uri, BAD_CAST DOMXML_QEMU_NS) &&
+				 xmlStrEqual(name, BAD_CAST "commandline");
+		if (parent || !uri) {
+			st->skip = 1;
+			return;
+		}
+		/* a namespaced root: built, so domxml_extract can name it */
+	}
+	st->kept += 1 + (unsigned)nb_attrs + (unsigned)nb_ns;
+	if (st->kept > DOMXML_MAX_KEPT) {
+		st->too_many = 1;
+		xmlStopParser(ctxt);
+		return;
+	}
+	xmlSAX2StartElementNs(ctx, name, prefix, uri, nb_ns, ns, nb_attrs, nb_defaulted, attrs);
+}
+
+static void domxml_end(void *ctx, const xmlChar *name, const xmlChar *prefix, const xmlChar *uri)
+{
+	xmlParserCtxtPtr ctxt = ctx;
+	struct domxml_parse *st = ctxt->_private;
+
+	if (st->skip) {
+		st->skip--;
+		return;
+	}
+	xmlSAX2EndElementNs(ctx, name, prefix, uri);
+}
+
 /* Text is kept only in the elements we read, so a large <description> or <metadata> costs
- * no memory (a 1 MiB XML stays within the hook's RSS budget). */
+ * no memory. */
 static void domxml_characters(void *ctx, const xmlChar *ch, int len)
 {
 	static const char *const keep[] = { "name", "uuid", "emulator", "size" };
 	const xmlParserCtxt *ctxt = ctx;
 	const xmlNode *n = ctxt ? ctxt->node : NULL;
 
-	if (!n || n->type != XML_ELEMENT_NODE)
+	if (!n || n->type != XML_ELEMENT_NODE || ((struct domxml_parse *)ctxt->_private)->skip)
 		return;
 	for (size_t i = 0; i < sizeof(keep) / sizeof(keep[0]); i++)
 		if (!strcmp((const char *)n->name, keep[i])) {
@@ -354,25 +446,8 @@ static int domxml_devices(const xmlNode *devs, struct x4_domain *d, struct x4_er
 	return rc;
 }
 
-static unsigned domxml_qemu_args(const xmlNode *root)
-{
-	unsigned n = 0;
-
-	for (const xmlNode *c = root->children; c; c = c->next) {
-		if (c->type != XML_ELEMENT_NODE || !c->ns ||
-		    !xmlStrEqual(c->ns->href, BAD_CAST DOMXML_QEMU_NS) ||
-		    !xmlStrEqual(c->name, BAD_CAST "commandline"))
-			continue;
-		for (const xmlNode *a = c->children; a; a = a->next)
-			if (a->type == XML_ELEMENT_NODE && a->ns &&
-			    xmlStrEqual(a->ns->href, BAD_CAST DOMXML_QEMU_NS) &&
-			    xmlStrEqual(a->name, BAD_CAST "arg"))
-				n++;
-	}
-	return n;
-}
-
-static int domxml_extract(const xmlNode *root, struct x4_domain *d, struct x4_err *e)
+static int domxml_extract(const xmlNode *root, unsigned qemu_args, struct x4_domain *d,
+			  struct x4_err *e)
 {
 	const xmlNode *n;
 	int rc;
@@ -398,10 +473,57 @@ static int domxml_extract(const xmlNode *root, struct x4_domain *d, struct x4_er
 	if ((n = domxml_child(root, "cpu")) &&
 	    (rc = domxml_attr(n, "mode", d->cpu_mode, sizeof(d->cpu_mode), "cpu mode", e)) < 0)
 		return rc;
-	d->n_qemu_args = domxml_qemu_args(root);
+	d->n_qemu_args = qemu_args;
 	for (n = root->children; n; n = n->next)
 		if (domxml_is(n, "devices") && (rc = domxml_devices(n, d, e)) < 0)
 			return rc;
+	return 0;
+}
+
+/* Skip from p to just past the terminator term, or to end. */
+static const char *domxml_past(const char *p, const char *end, const char *term)
+{
+	const char *t = memmem(p, (size_t)(end - p), term, strlen(term));
+
+	return t ? t + strlen(term) : end;
+}
+
+/* Before libxml2 sees it: no start tag with more than DOMXML_MAX_ATTRS attributes. A lexer of
+ * tags, quoted values, comments, CDATA and PIs; whatever it misreads libxml2 rejects anyway. */
+static int domxml_prescan(const char *buf, size_t len, struct x4_err *e)
+{
+	const char *p = buf, *end = buf + len;
+
+	while (p < end && (p = memchr(p, '<', (size_t)(end - p)))) {
+		unsigned attrs = 0;
+		size_t left = (size_t)(end - p);
+
+		if (left >= 4 && !memcmp(p, "<!--", 4)) {
+			p = domxml_past(p + 4, end, "-->");
+			continue;
+		}
+		if (left >= 9 && !memcmp(p, "<![CDATA[", 9)) {
+			p = domxml_past(p + 9, end, "]]>");
+			continue;
+		}
+		if (left >= 2 && p[1] == '?') {
+			p = domxml_past(p + 2, end, "?>");
+			continue;
+		}
+		for (p++; p < end && *p != '>'; p++) {
+			if (*p == '\'' || *p == '"') {
+				const char *q = memchr(p + 1, *p, (size_t)(end - p - 1));
+
+				if (!q)
+					return 0; /* unterminated: malformed, libxml2 says where */
+				p = q;
+			} else if (*p == '=' && ++attrs > DOMXML_MAX_ATTRS) {
+				return x4_fail(e, E2BIG, "domain XML has a tag with more than %d "
+					       "attributes: refused (libvirt writes a few)",
+					       DOMXML_MAX_ATTRS);
+			}
+		}
+	}
 	return 0;
 }
 
@@ -421,6 +543,8 @@ int x4_domxml_parse(const char *buf, size_t len, struct x4_domain *d, struct x4_
 		return x4_fail(e, ENODATA, "empty domain XML: libvirt passes it on stdin");
 	if (len > INT_MAX)
 		return x4_fail(e, EFBIG, "domain XML is larger than %d bytes", INT_MAX);
+	if ((rc = domxml_prescan(buf, len, e)) < 0)
+		return rc;
 	xmlInitParser();
 	/* Errors raised outside the context would go to stderr: catch them for this call only. */
 	old_serror = xmlStructuredError;
@@ -445,19 +569,26 @@ int x4_domxml_parse(const char *buf, size_t len, struct x4_domain *d, struct x4_
 	ctxt->sax->characters = domxml_characters;
 	ctxt->sax->ignorableWhitespace = domxml_characters;
 	ctxt->sax->cdataBlock = domxml_characters;
+	ctxt->sax->startElementNs = domxml_start;
+	ctxt->sax->endElementNs = domxml_end;
+	ctxt->sax->comment = NULL; /* comments and PIs are never read: no nodes for them */
+	ctxt->sax->processingInstruction = NULL;
 	xmlParseDocument(ctxt);
 	doc = ctxt->myDoc;
 	ctxt->myDoc = NULL;
 	if (st.doctype || (doc && (doc->intSubset || doc->extSubset))) {
 		rc = x4_fail(e, EINVAL, "domain XML has a DOCTYPE: refused (libvirt never writes one; "
 			     "DTDs and entities are not processed)");
+	} else if (st.too_many) {
+		rc = x4_fail(e, E2BIG, "domain XML has more than %d of the elements and attributes "
+			     "x4-sriov reads: refused", DOMXML_MAX_KEPT);
 	} else if (!ctxt->wellFormed || !doc) {
 		rc = x4_fail(e, EINVAL, "domain XML is malformed: line %d: %s", st.line,
 			     st.first[0] ? st.first : "parse error");
 	} else if (!xmlDocGetRootElement(doc)) {
 		rc = x4_fail(e, EINVAL, "domain XML has no root element");
 	} else {
-		rc = domxml_extract(xmlDocGetRootElement(doc), d, e);
+		rc = domxml_extract(xmlDocGetRootElement(doc), st.qemu_args, d, e);
 	}
 out:
 	if (doc)

@@ -10,7 +10,9 @@
 #include "err.h"
 #include "pciaddr.h"
 
-#define X4_DOMXML_MAX_SIZE (16u << 20) /* the cap callers give x4_domxml_read_fd */
+/* The cap callers give x4_domxml_read_fd: libvirt's own XML is a few KiB, even with many
+ * devices; 1 MiB keeps the root hook's peak RSS under 16 MiB for any input (x4-hook(8)). */
+#define X4_DOMXML_MAX_SIZE (1u << 20)
 #define X4_DOMXML_MAX_HOSTDEVS 32
 #define X4_DOMXML_MAX_VIDEOS 8
 #define X4_DOMXML_MAX_SHMEMS 8
@@ -54,10 +56,15 @@ struct x4_domain {
  * bytes and fails with -EFBIG; 0 bytes is -ENODATA. */
 int x4_domxml_read_fd(int fd, size_t cap, char **buf, size_t *len, struct x4_err *e);
 
+/* The hook front's quick look, without an XML parser: 0 when the bytes surely name no PCI
+ * hostdev (so x4_domxml_parse cannot find one), 1 when they may, or cannot be judged. */
+int x4_domxml_may_have_hostdev(const char *xml, size_t len);
+
 /* Parse a domain XML: no network, no DTD, no entities (a DOCTYPE is rejected outright),
  * libxml2's size limits on, nothing printed. Malformed XML, a root other than <domain>,
- * no <name>, an over-long field or too many devices -> -EINVAL (-E2BIG for counts)
- * with one line. */
+ * no <name>, an over-long field or too many devices -> -EINVAL (-E2BIG for counts: a tag
+ * with more than 64 attributes, more than 4096 of the elements read) with one line. Only the
+ * elements read are built into a tree: memory follows them, not the size of buf. */
 int x4_domxml_parse(const char *buf, size_t len, struct x4_domain *d, struct x4_err *e);
 
 #endif

@@ -10,6 +10,7 @@
 
 #include "iommu.h"
 #include "lg.h"
+#include "lgshm.h"
 #include "log.h"
 #include "pcidev.h"
 #include "plan.h"
@@ -123,6 +124,8 @@ static int lc_precheck(const struct x4_vm *vm, const struct x4_settings *s,
 		if (have_user && x4_lg_check_access(plan->lg_path, uid, gid, 1, e) < 0)
 			return -e->code;
 	}
+	if (x4_lgshm_secure(plan->vm, plan->lg, plan->lg_path, e) < 0)
+		return -e->code;
 	return 0;
 }
 

@@ -14,6 +14,7 @@
 
 #include "lg.h"
 #include "name.h"
+#include "romcache.h"
 #include "state.h"
 #include "sysfs.h"
 
@@ -47,19 +48,27 @@ static int plan_vf_by_index(const struct x4_settings *s, int index, struct x4_pc
 	return 0;
 }
 
-int x4_plan_rom_path(const char *rom, char *out, size_t n, struct x4_err *e)
+/* The PF's vendor:device for the option ROM's header, as prepare reads them; an Intel
+ * vendor and device 0 when sysfs does not say (no PF: the ROM is then unused anyway). */
+static void plan_pf_ids(const struct x4_settings *s, uint16_t *vendor, uint16_t *device)
 {
-	const char *base = rom ? strrchr(rom, '/') : NULL;
-	int len;
+	struct x4_pciaddr pf;
+	char a[X4_PCIADDR_STRLEN], abs[96];
+	unsigned long v = 0, d = 0;
 
-	base = base ? base + 1 : rom;
-	if (!base || !*base || !strcmp(base, ".") || !strcmp(base, ".."))
-		return x4_fail(e, EINVAL, "rom = '%s' has no file name to convert", rom ? rom : "");
-	len = snprintf(out, n, "%s/%s.optionrom", X4_PLAN_ROM_DIR, base);
-	if (len < 0 || (size_t)len >= n || strlen(base) + 10 > PLAN_FILE_NAME_MAX)
-		return x4_fail(e, ENAMETOOLONG, "rom file name '%.64s' is too long for the converted "
-			       "copy in %s: rename it", base, X4_PLAN_ROM_DIR);
-	return 0;
+	if (s->pf_auto)
+		x4_pciaddr_parse(PLAN_DEFAULT_PF, &pf, NULL);
+	else
+		pf = s->pf;
+	x4_pciaddr_format(&pf, a);
+	snprintf(abs, sizeof(abs), "/sys/bus/pci/devices/%s/vendor", a);
+	if (x4_sysfs_read_uint(abs, &v, NULL) < 0 || v > 0xffff)
+		v = 0x8086;
+	snprintf(abs, sizeof(abs), "/sys/bus/pci/devices/%s/device", a);
+	if (x4_sysfs_read_uint(abs, &d, NULL) < 0 || d > 0xffff)
+		d = 0;
+	*vendor = (uint16_t)v;
+	*device = (uint16_t)d;
 }
 
 /* /dev/shm/looking-glass-<encoded vm>, kept within one file name. */
@@ -129,9 +138,12 @@ int x4_plan_decide(const struct x4_config *c, const char *vm, const struct x4_pc
 		}
 	}
 
-	if (s.rom[0] && s.rom_mode == X4_ROM_OPTIONROM)
-		rc = x4_plan_rom_path(s.rom, out->rom, sizeof(out->rom), e);
-	else
+	if (s.rom[0] && s.rom_mode == X4_ROM_OPTIONROM) {
+		uint16_t vendor, device;
+
+		plan_pf_ids(&s, &vendor, &device);
+		rc = x4_romcache_path(s.rom, vendor, device, out->rom, sizeof(out->rom), e);
+	} else
 		rc = snprintf(out->rom, sizeof(out->rom), "%s", s.rom) < (int)sizeof(out->rom)
 			     ? 0
 			     : x4_fail(e, ENAMETOOLONG, "rom path too long");

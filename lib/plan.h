@@ -31,14 +31,11 @@ struct x4_plan {
  * VF: vf when given, else the [vm] vf = address, else vf = index N resolved through the PF's
  * virtfn link (pf, or 0000:00:02.0 for pf = auto; -ENOENT when that VF does not exist yet),
  * else none. The PF itself is refused. ROM: rom as configured (raw) or its converted copy
- * X4_PLAN_ROM_DIR/<basename>.optionrom. Looking Glass size: lg_size, else from lg_resolution,
+ * X4_PLAN_ROM_DIR/<sha256 of rom's bytes and the PF's ids>.optionrom (x4_romcache_path;
+ * rom must be readable). Looking Glass size: lg_size, else from lg_resolution,
  * else kvmfr's static_size_mb for /dev/kvmfrN, else 32 MiB. */
 int x4_plan_decide(const struct x4_config *c, const char *vm, const struct x4_pciaddr *vf,
 		   struct x4_plan *out, struct x4_err *e);
-
-/* Where rom_mode = optionrom keeps the converted copy of rom (a real path):
- * X4_PLAN_ROM_DIR/<basename of rom>.optionrom. */
-int x4_plan_rom_path(const char *rom, char *out, size_t n, struct x4_err *e);
 
 /* Every field in range: VM name, absolute comma-free paths without "..", the shm path that
  * belongs to this VM, /dev/kvmfrN, a size in whole MiB within the config's limits. */

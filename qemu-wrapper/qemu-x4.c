@@ -11,6 +11,7 @@
 #include "apparmor.h"
 #include "config.h"
 #include "lg.h"
+#include "lgshm.h"
 #include "log.h"
 #include "plan.h"
 #include "qemuargv.h"
@@ -46,9 +47,26 @@ static int qx_check_not_self(const char *qemu, struct x4_err *e)
 	return 0;
 }
 
+/* Set before every exec, so a qemu = script that execs qemu-x4 again is caught at once instead
+ * of looping; its value is the qemu = that led back here. */
+#define QX_REENTRY_ENV "X4_QEMU_X4_EXECED"
+
+static int qx_check_reentry(struct x4_err *e)
+{
+	const char *via = getenv(QX_REENTRY_ENV);
+	char q[X4_QUOTE_BUF];
+
+	if (!via)
+		return 0;
+	return x4_fail(e, ELOOP, "qemu = %s in x4-sriov.conf runs qemu-x4 again: set it to the "
+		       "real emulator, e.g. %s", x4_quote(via, q), X4_DEFAULT_QEMU);
+}
+
 static int qx_exec(const char *qemu, char **argv, struct x4_err *e)
 {
 	argv[0] = (char *)qemu;
+	if (setenv(QX_REENTRY_ENV, qemu, 1) < 0)
+		return x4_fail(e, errno, "cannot set %s: %s", QX_REENTRY_ENV, strerror(errno));
 	execv(qemu, argv);
 	return x4_fail(e, errno, "cannot run %s: %s: %s", qemu, strerror(errno),
 		       x4_aa_hint(errno, "install qemu-system-x86 or fix qemu = in x4-sriov.conf"));
@@ -110,6 +128,8 @@ int main(int argc, char **argv)
 		fputs(qx_usage, stdout);
 		return 0;
 	}
+	if (qx_check_reentry(&e) < 0)
+		return qx_die(&e);
 	if (x4_qemuargv_is_probe(argc, argv)) {
 		/* A probe is passed on untouched; only the emulator's path comes from the config,
 		 * so that probes and starts run the same QEMU. A broken config: the default. */
@@ -139,6 +159,9 @@ int main(int argc, char **argv)
 	if (plan.rom[0] && plan.has_vf && qx_check_rom(plan.rom, &e) < 0)
 		return qx_die(&e);
 	if (plan.lg == X4_LG_KVMFR && x4_lg_check_device(plan.lg_path, plan.lg_size, &e) < 0)
+		return qx_die(&e);
+	/* Again here: without the hook nobody made the shm file, and QEMU opens without O_EXCL. */
+	if (x4_lgshm_secure(name, plan.lg, plan.lg_path, &e) < 0)
 		return qx_die(&e);
 
 	struct x4_rewrite rw = {

@@ -139,7 +139,7 @@ echo 32 >"$X4_ROOT/sys/module/kvmfr/parameters/static_size_mb"
 run "${FEAS[@]}"; refused "kvmfr path that is a plain file: one clear line, no exec" "plain file"
 rm -f "$X4_ROOT/dev/kvmfr0"
 run "${FEAS[@]}"; refused "no /dev/kvmfr0: one line saying to load kvmfr" "modprobe kvmfr"
-mknod "$X4_ROOT/dev/kvmfr0" c 1 3
+mknod -m 0660 "$X4_ROOT/dev/kvmfr0" c 1 3   # closed to others, as udev makes it
 run "${FEAS[@]}"
 nul "${FEAS[@]:0:56}" -object "${LGOBJ/\/dev\/shm\/looking-glass-feas/\/dev\/kvmfr0}" -device "$LGDEV" "${FEAS[@]:56}" >"$T/exp"
 same "kvmfr0 of the right size: the pair on /dev/kvmfr0" "$T/exp"

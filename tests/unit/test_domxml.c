@@ -382,12 +382,12 @@ static void test_read_fd(void **state)
 	int fd, status;
 
 	(void)state;
-	/* 64 MiB through a pipe against the 16 MiB cap */
+	/* 64 MiB through a pipe against the 1 MiB cap */
 	fd = pipe_writer(64u << 20, &pid);
 	assert_int_equal(x4_domxml_read_fd(fd, X4_DOMXML_MAX_SIZE, &buf, &len, &e), -EFBIG);
 	assert_null(buf);
 	assert_int_equal(len, 0);
-	assert_non_null(strstr(e.msg, "larger than 16777216 bytes"));
+	assert_non_null(strstr(e.msg, "larger than 1048576 bytes"));
 	close(fd);
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 1); /* we stopped reading early */
@@ -416,6 +416,124 @@ static void test_read_fd(void **state)
 	assert_int_equal(x4_domxml_read_fd(-1, 10, &buf, &len, &e), -EBADF);
 }
 
+/* Only what we read is kept: subtrees elsewhere (even ones named like ours) never count, nested
+ * text, comments and <qemu:arg> outside the root's <qemu:commandline> change nothing. */
+static void test_pruned_tree(void **state)
+{
+	struct x4_domain *d = malloc(sizeof(*d));
+	struct x4_err e;
+	char a[X4_PCIADDR_STRLEN];
+
+	(void)state;
+	assert_int_equal(
+		parse_str("<domain type='kvm' xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0'>"
+			  "<name>v<!-- c -->m</name><metadata><devices><hostdev mode='subsystem' "
+			  "type='pci'><source><address bus='9' slot='0' function='0'/></source>"
+			  "</hostdev></devices><name>other</name></metadata>"
+			  "<qemu:commandline><qemu:arg value='-a'/><x><qemu:arg value='-b'/></x>"
+			  "<qemu:arg value='-c'/></qemu:commandline>"
+			  "<metadata><qemu:commandline><qemu:arg value='-z'/></qemu:commandline>"
+			  "</metadata><devices><video><model type='none'/><x><model type='qxl'/></x>"
+			  "</video><hostdev mode='subsystem' type='pci'><source><address domain='0' "
+			  "bus='0' slot='2' function='1'/><x><address bus='7' slot='0' function='0'/>"
+			  "</x></source></hostdev></devices></domain>",
+			  d, &e),
+		0);
+	assert_string_equal(d->name, "vm");
+	assert_int_equal(d->n_qemu_args, 2);
+	assert_int_equal(d->n_videos, 1);
+	assert_string_equal(d->videos[0], "none");
+	assert_int_equal(d->n_hostdevs, 1);
+	assert_string_equal(x4_pciaddr_format(&d->hostdevs[0].host, a), "0000:00:02.1");
+	/* a <domain> that is not the root is not read as one */
+	assert_int_equal(parse_str("<x><domain><name>a</name></domain></x>", d, &e), -EINVAL);
+	assert_non_null(strstr(e.msg, "root element is <x>"));
+	free(d);
+}
+
+/* Defect 9's class: inputs whose tree (or libxml2's own tables) would dwarf their size. */
+static void test_memory_bombs_refused(void **state)
+{
+	struct x4_domain *d = malloc(sizeof(*d));
+	struct x4_err e;
+	size_t cap = 1u << 20, n = 0;
+	char *xml = malloc(cap);
+
+	(void)state;
+	/* one tag with many attributes: refused before libxml2 sees it, wherever it is */
+	n = (size_t)sprintf(xml, "<domain><name>a</name><metadata><x ");
+	for (int i = 0; i < 65; i++)
+		n += (size_t)sprintf(xml + n, "a%d='>' ", i);
+	strcpy(xml + n, "/></metadata></domain>");
+	assert_int_equal(parse_str(xml, d, &e), -E2BIG);
+	assert_non_null(strstr(e.msg, "more than 64 attributes"));
+	/* 64 is fine, and '=' inside values, comments, CDATA and PIs does not count */
+	n = (size_t)sprintf(xml, "<domain><name>a</name><!-- %s --><?pi a=b?><metadata><x ",
+			    "=================================================================");
+	for (int i = 0; i < 64; i++)
+		n += (size_t)sprintf(xml + n, "a%d='=\"=' ", i);
+	strcpy(xml + n, "/><![CDATA[ ================================================================== ]]></metadata></domain>");
+	assert_int_equal(parse_str(xml, d, &e), 0);
+	/* many small elements we would keep: stopped at the budget, not built */
+	n = (size_t)sprintf(xml, "<domain><name>a</name><devices>");
+	for (int i = 0; i < 1100; i++)
+		n += (size_t)sprintf(xml + n, "<video a='1' b='2' c='3'/>");
+	strcpy(xml + n, "</devices></domain>");
+	assert_int_equal(parse_str(xml, d, &e), -E2BIG);
+	assert_non_null(strstr(e.msg, "more than 4096"));
+	/* the same count of elements we skip costs nothing and parses */
+	n = (size_t)sprintf(xml, "<domain><name>a</name><metadata>");
+	for (int i = 0; i < 20000; i++)
+		n += (size_t)sprintf(xml + n, "<v a='1'/><!---->");
+	strcpy(xml + n, "</metadata></domain>");
+	assert_int_equal(parse_str(xml, d, &e), 0);
+	free(xml);
+	free(d);
+}
+
+/* The front's quick look never says "no hostdev" where the parser finds one (a character
+ * reference spelled an <interface type='hostdev'> past it; UTF-16 hides every ASCII word). */
+static void test_front_never_misses_a_hostdev(void **state)
+{
+	static const char *const xmls[] = {
+		"<domain><name>a</name><devices><interface type='&#104;ostdev'><source><address "
+		"bus='0' slot='2' function='1'/></source></interface></devices></domain>",
+		"<domain><name>a</name><devices><interface type='h&#x6f;stdev'><source><address "
+		"bus='0' slot='2' function='1'/></source></interface></devices></domain>",
+		"<domain><name>a</name><devices><hostdev mode='subsystem' type='pci'><source>"
+		"<address bus='0' slot='2' function='1'/></source></hostdev></devices></domain>",
+	};
+	struct x4_domain *d = malloc(sizeof(*d));
+	struct x4_err e;
+	char u16[1024];
+	size_t n = 0;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(xmls) / sizeof(xmls[0]); i++) {
+		assert_int_equal(parse_str(xmls[i], d, &e), 0);
+		assert_int_equal(d->n_hostdevs, 1);
+		assert_int_equal(x4_domxml_may_have_hostdev(xmls[i], strlen(xmls[i])), 1);
+	}
+	/* UTF-16LE with a BOM */
+	u16[n++] = '\xff';
+	u16[n++] = '\xfe';
+	for (const char *p = xmls[2]; *p && n + 2 < sizeof(u16); p++) {
+		u16[n++] = *p;
+		u16[n++] = '\0';
+	}
+	assert_int_equal(x4_domxml_parse(u16, n, d, &e), 0);
+	assert_int_equal(d->n_hostdevs, 1);
+	assert_int_equal(x4_domxml_may_have_hostdev(u16, n), 1);
+	/* and a plain libvirt domain is judged from its bytes: no hostdev */
+	{
+		const char *x = "<?xml version='1.0' encoding='UTF-8'?>\n<domain type='kvm'><name>a"
+				"</name><description>&lt;b&gt; &amp; &apos;</description></domain>";
+
+		assert_int_equal(x4_domxml_may_have_hostdev(x, strlen(x)), 0);
+	}
+	free(d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -424,6 +542,8 @@ int main(void)
 		cmocka_unit_test(test_malformed),     cmocka_unit_test(test_non_utf8),
 		cmocka_unit_test(test_bad_hostdevs),  cmocka_unit_test(test_too_many),
 		cmocka_unit_test(test_silent),	      cmocka_unit_test(test_read_fd),
+		cmocka_unit_test(test_pruned_tree),   cmocka_unit_test(test_memory_bombs_refused),
+		cmocka_unit_test(test_front_never_misses_a_hostdev),
 	};
 	return cmocka_run_group_tests(tests, find_fixtures, NULL);
 }

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* Unit tests: lib/lg (Looking Glass size formula, kvmfr device and access checks). */
+/* Unit tests: lib/lg and lib/lgshm (Looking Glass size formula, kvmfr device and access checks,
+ * the /dev/shm file no other user may plant or reach). */
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
@@ -16,6 +17,7 @@
 #include "testutil.h"
 
 #include "lg.h"
+#include "lgshm.h"
 
 #define MIB (1ULL << 20)
 
@@ -208,6 +210,137 @@ static void test_check_access(void **state)
 	assert_non_null(strstr(e.msg, "SUBSYSTEM==\"kvmfr\""));
 }
 
+#define QUID 4242 /* the qemu user in these tests */
+#define QGID 4243
+
+/* Defect 3: a file another user planted (0666, the attacker's) is refused, never mapped. */
+static void test_shm_planted_file_refused(void **state)
+{
+	char p[512];
+	struct x4_err e;
+
+	(void)state;
+	if (geteuid() != 0)
+		skip(); /* chown needs root */
+	mkpath("/dev/shm", 01777);
+	put("/dev/shm/looking-glass-vm", "", 0666);
+	snprintf(p, sizeof(p), "%s/dev/shm/looking-glass-vm", root);
+	assert_int_equal(chown(p, 65534, 65534), 0);
+	assert_int_equal(x4_lgshm_guard("vm", X4_LG_SHM, "/dev/shm/looking-glass-vm", QUID, QGID, &e),
+			 -EPERM);
+	assert_non_null(strstr(e.msg, "VM 'vm'"));
+	assert_non_null(strstr(e.msg, "/dev/shm/looking-glass-vm is owned by uid 65534"));
+	assert_non_null(strstr(e.msg, "rm /dev/shm/looking-glass-vm"));
+	assert_null(strchr(e.msg, '\n'));
+	/* ours in owner, open to others: still refused */
+	assert_int_equal(chown(p, QUID, QGID), 0);
+	assert_int_equal(chmod(p, 0644), 0);
+	assert_int_equal(x4_lgshm_guard("vm", X4_LG_SHM, "/dev/shm/looking-glass-vm", QUID, QGID, &e),
+			 -EPERM);
+	assert_non_null(strstr(e.msg, "mode 0644: others can read"));
+	assert_int_equal(chmod(p, 0662), 0);
+	assert_int_equal(x4_lgshm_guard("vm", X4_LG_SHM, "/dev/shm/looking-glass-vm", QUID, QGID, &e),
+			 -EPERM);
+	assert_non_null(strstr(e.msg, "others can write"));
+	/* the qemu user's own, closed to others: accepted as is (a restart) */
+	assert_int_equal(chmod(p, 0660), 0);
+	assert_int_equal(x4_lgshm_guard("vm", X4_LG_SHM, "/dev/shm/looking-glass-vm", QUID, QGID, &e),
+			 0);
+	unlink(p);
+}
+
+/* A symlink (to a file the attacker wants QEMU to write, or to read) and a hard link. */
+static void test_shm_links_refused(void **state)
+{
+	char p[512], q[512];
+	struct x4_err e;
+
+	(void)state;
+	mkpath("/dev/shm", 01777);
+	snprintf(p, sizeof(p), "%s/dev/shm/looking-glass-vm", root);
+	snprintf(q, sizeof(q), "%s/dev/shm/elsewhere", root);
+	put("/dev/shm/elsewhere", "", 0600);
+	assert_int_equal(symlink(q, p), 0);
+	assert_int_equal(x4_lgshm_guard("vm", X4_LG_SHM, "/dev/shm/looking-glass-vm", QUID, QGID, &e),
+			 -EPERM);
+	assert_non_null(strstr(e.msg, "is a symbolic link"));
+	unlink(p);
+	assert_int_equal(symlink("/nonexistent/target", p), 0); /* dangling: O_EXCL still refuses */
+	assert_int_equal(x4_lgshm_guard("vm", X4_LG_SHM, "/dev/shm/looking-glass-vm", QUID, QGID, &e),
+			 -EPERM);
+	unlink(p);
+	assert_int_equal(link(q, p), 0);
+	assert_int_equal(x4_lgshm_guard("vm", X4_LG_SHM, "/dev/shm/looking-glass-vm", geteuid(), QGID,
+					&e),
+			 -EPERM);
+	assert_non_null(strstr(e.msg, "2 hard links"));
+	unlink(p);
+	unlink(q);
+	mkdir(p, 0700);
+	assert_int_equal(x4_lgshm_guard("vm", X4_LG_SHM, "/dev/shm/looking-glass-vm", QUID, QGID, &e),
+			 -EPERM);
+	assert_non_null(strstr(e.msg, "not a regular file"));
+	rmdir(p);
+}
+
+/* No file yet: made here, O_EXCL, owned by the qemu user and group, 0660 whatever the umask. */
+static void test_shm_created_for_qemu(void **state)
+{
+	char p[512];
+	struct x4_err e;
+	struct stat st;
+	mode_t old = umask(0);
+
+	(void)state;
+	mkpath("/dev/shm", 01777);
+	snprintf(p, sizeof(p), "%s/dev/shm/looking-glass-vm", root);
+	unlink(p);
+	assert_int_equal(x4_lgshm_guard("vm", X4_LG_SHM, "/dev/shm/looking-glass-vm", QUID, QGID, &e),
+			 0);
+	umask(old);
+	assert_int_equal(lstat(p, &st), 0);
+	assert_true(S_ISREG(st.st_mode));
+	assert_int_equal(st.st_mode & 07777, 0660);
+	if (geteuid() == 0) {
+		assert_int_equal(st.st_uid, QUID);
+		assert_int_equal(st.st_gid, QGID);
+	}
+	unlink(p);
+	/* no /dev/shm at all: nothing to plant into, nothing made */
+	snprintf(p, sizeof(p), "%s/dev/shm", root);
+	rmdir(p);
+	assert_int_equal(x4_lgshm_guard("vm", X4_LG_SHM, "/dev/shm/looking-glass-vm", QUID, QGID, &e),
+			 0);
+	assert_int_equal(x4_lgshm_guard("vm", X4_LG_OFF, "", QUID, QGID, &e), 0);
+}
+
+/* kvmfr: a node others can reach, or owned by a stranger, is refused; absent is left alone. */
+static void test_kvmfr_owner(void **state)
+{
+	char p[512];
+	struct x4_err e;
+
+	(void)state;
+	snprintf(p, sizeof(p), "%s/dev/kvmfr2", root);
+	unlink(p);
+	assert_int_equal(x4_lgshm_guard("vm", X4_LG_KVMFR, "/dev/kvmfr2", QUID, QGID, &e), 0);
+	put("/dev/kvmfr2", "", 0666); /* a plain file: x4_lg_check_device's business */
+	assert_int_equal(x4_lgshm_guard("vm", X4_LG_KVMFR, "/dev/kvmfr2", QUID, QGID, &e), 0);
+	unlink(p);
+	if (mknod(p, S_IFCHR | 0666, makedev(1, 3)) < 0)
+		skip(); /* not root */
+	chmod(p, 0666);
+	assert_int_equal(x4_lgshm_guard("vm", X4_LG_KVMFR, "/dev/kvmfr2", QUID, QGID, &e), -EPERM);
+	assert_non_null(strstr(e.msg, "/dev/kvmfr2 has mode 0666"));
+	assert_non_null(strstr(e.msg, "MODE=\"0660\""));
+	chmod(p, 0660);
+	assert_int_equal(x4_lgshm_guard("vm", X4_LG_KVMFR, "/dev/kvmfr2", QUID, QGID, &e), 0);
+	assert_int_equal(chown(p, 65534, QGID), 0);
+	assert_int_equal(x4_lgshm_guard("vm", X4_LG_KVMFR, "/dev/kvmfr2", QUID, QGID, &e), -EPERM);
+	assert_non_null(strstr(e.msg, "owned by uid 65534"));
+	unlink(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -216,6 +349,10 @@ int main(void)
 		cmocka_unit_test(test_static_size),
 		cmocka_unit_test(test_check_device),
 		cmocka_unit_test(test_check_access),
+		cmocka_unit_test(test_shm_planted_file_refused),
+		cmocka_unit_test(test_shm_links_refused),
+		cmocka_unit_test(test_shm_created_for_qemu),
+		cmocka_unit_test(test_kvmfr_owner),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

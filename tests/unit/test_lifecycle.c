@@ -547,7 +547,7 @@ static void corpus(char *out, size_t n, const char *name)
 /* A PE32+ EFI driver from the fuzz corpus becomes an EFI option ROM, once. */
 static void test_romcache(void **state)
 {
-	char tmp[] = "/tmp/x4-romcache-XXXXXX", src[512], real[512];
+	char tmp[] = "/tmp/x4-romcache-XXXXXX", src[512], real[512], dst[X4_PLAN_PATH_MAX];
 	struct x4_rom_info info;
 	struct x4_err e;
 	struct stat st1, st2;
@@ -556,8 +556,9 @@ static void test_romcache(void **state)
 	assert_non_null(mkdtemp(tmp));
 	setenv("X4_ROOT", tmp, 1);
 	corpus(src, sizeof(src), "pe32plus-driver");
-	assert_int_equal(x4_romcache_ensure(src, X4_ROMCACHE_DIR "/gop.optionrom", 0x8086, 0x46d1, &e), 0);
-	snprintf(real, sizeof(real), "%s%s/gop.optionrom", tmp, X4_ROMCACHE_DIR);
+	assert_int_equal(x4_romcache_path(src, 0x8086, 0x46d1, dst, sizeof(dst), &e), 0);
+	assert_int_equal(x4_romcache_ensure(src, dst, 0x8086, 0x46d1, &e), 0);
+	snprintf(real, sizeof(real), "%s%s", tmp, dst);
 	assert_int_equal(x4_rom_check_file(real, 0x8086, 0x46d1, &info, &e), 0);
 	assert_int_equal(info.kind, X4_ROM_PCI_EFI);
 	assert_int_equal(info.vendor, 0x8086);
@@ -565,14 +566,17 @@ static void test_romcache(void **state)
 	assert_int_equal(stat(real, &st1), 0);
 	assert_int_equal(st1.st_mode & 0777, 0644);
 	/* up to date: not rebuilt */
-	assert_int_equal(x4_romcache_ensure(src, X4_ROMCACHE_DIR "/gop.optionrom", 0x8086, 0x46d1, &e), 0);
+	assert_int_equal(x4_romcache_ensure(src, dst, 0x8086, 0x46d1, &e), 0);
 	assert_int_equal(stat(real, &st2), 0);
 	assert_int_equal(st1.st_ino, st2.st_ino);
+	/* a plan made for other ids (or older bytes) is not built under the wrong name */
+	assert_int_equal(x4_romcache_ensure(src, dst, 0x8086, 0x46d0, &e), -ESTALE);
 	/* a legacy ROM or junk is refused with a line naming the file */
 	corpus(src, sizeof(src), "legacy");
-	assert_true(x4_romcache_ensure(src, X4_ROMCACHE_DIR "/legacy.optionrom", 0x8086, 0x46d1, &e) < 0);
+	assert_int_equal(x4_romcache_path(src, 0x8086, 0x46d1, dst, sizeof(dst), &e), 0);
+	assert_true(x4_romcache_ensure(src, dst, 0x8086, 0x46d1, &e) < 0);
 	assert_non_null(strstr(e.msg, "legacy"));
-	assert_true(x4_romcache_ensure("/nonexistent/gop.efi", X4_ROMCACHE_DIR "/x.optionrom", 0x8086, 0, &e) < 0);
+	assert_true(x4_romcache_ensure("/nonexistent/gop.efi", dst, 0x8086, 0, &e) < 0);
 	assert_non_null(strstr(e.msg, "/nonexistent/gop.efi"));
 	unsetenv("X4_ROOT");
 	struct fakesys f = { { 0 } };
