@@ -45,9 +45,10 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
 PROGS := $(BUILD)/bin/x4-hook $(BUILD)/bin/x4-hook-core $(BUILD)/bin/qemu-x4 $(BUILD)/bin/x4ctl
 SIM   := $(BUILD)/bin/x4sim
+LGFAKE := $(BUILD)/bin/lgfake
 
 .PHONY: all deps check test unit asan valgrind coverage demo install uninstall clean lint fuzz bench
-all: $(PROGS) $(if $(SIM_SRCS),$(SIM)) $(UNIT_BINS)
+all: $(PROGS) $(if $(SIM_SRCS),$(SIM)) $(LGFAKE) $(UNIT_BINS)
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -82,6 +83,11 @@ $(BUILD)/obj/tests/sim/%.o: XCFLAGS += $(shell pkg-config --cflags fuse3 2>/dev/
 $(SIM): $(SIM_SRCS:%.c=$(BUILD)/obj/%.o)
 	@mkdir -p $(dir $@)
 	$(CC) $(XLDFLAGS) $(CFLAGS) -o $@ $^ $(shell pkg-config --libs fuse3 2>/dev/null) -lpthread
+
+# A fake Looking Glass host for the tests (tests/suites/47-lg.sh, 57-lg-qemu.sh).
+$(LGFAKE): $(BUILD)/obj/tests/lgfake/lgfake.o
+	@mkdir -p $(dir $@)
+	$(CC) $(XLDFLAGS) $(CFLAGS) -o $@ $^
 
 $(BUILD)/obj/tests/unit/%.o: XCFLAGS += $(shell pkg-config --cflags cmocka 2>/dev/null)
 $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(LIBX4)

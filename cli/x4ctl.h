@@ -27,6 +27,10 @@ int x4ctl_rom(struct x4ctl *g, int argc, char **argv);
 int x4ctl_install(struct x4ctl *g, int argc, char **argv);
 int x4ctl_uninstall(struct x4ctl *g, int argc, char **argv);
 int x4ctl_define(struct x4ctl *g, int argc, char **argv);
+int x4ctl_lg(struct x4ctl *g, int argc, char **argv);
+
+/* Looking Glass health of vm in a few words for `x4ctl status` ("B7 alive", "empty", "-"). */
+void x4ctl_lg_brief(const struct x4_config *c, const char *vm, char *out, size_t n);
 
 /* "x4ctl: <msg>" on stderr; returns 1 (the failure exit status). */
 int x4ctl_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

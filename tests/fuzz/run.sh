@@ -46,6 +46,7 @@ if ! command -v "$cc" >/dev/null; then
 else
 	target qemuargv "lib/qemuargv.c lib/pciaddr.c lib/err.c" "$(pkg-config --libs json-c)"
 	target rom "lib/rom.c lib/err.c" ""
+	target lgmp "lib/lgmp.c" ""
 fi
 echo "fuzz: $pass passed, $fail failed"
 [ "$fail" = 0 ]

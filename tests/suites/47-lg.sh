@@ -1,0 +1,152 @@
+#!/bin/bash
+# x4ctl lg status against a fake Looking Glass host (tests/lgfake): B6, B7 and a newer layout
+# written into files and a memfd; empty, garbage, truncated, oversized udata, stale, alive,
+# client connected; the VM's region from the config; the version check against a
+# looking-glass-client; --json and --watch; the region is never written; the LG column of
+# x4ctl status on the simulated X4.
+set -u
+# shellcheck source=tests/lib.sh
+. "$(dirname "$0")/../lib.sh"
+. "$T_TOP/tests/hooklib.sh"
+X4CTL=$T_BIN/x4ctl
+FAKE=$T_BIN/lgfake
+T=$(mktemp -d /tmp/x4lg.XXXXXX)
+pids=()
+cleanup() {
+	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+	wait 2>/dev/null
+	sim_stop
+	rm -rf "$T"
+}
+trap cleanup EXIT
+# x ARGS...: x4ctl with no client lookup unless asked; OUT and RC.
+x() { OUT=$("$X4CTL" "$@" 2>&1); RC=$?; }
+js() { jq -r "$1" <<<"$OUT"; }
+
+# --- verdicts of files the fake host wrote once (nothing ticks: stale)
+"$FAKE" --layout b7 "$T/b7"
+sum=$(md5sum <"$T/b7")
+x lg status --file "$T/b7" --no-client
+check_eq "B7 file: exit 0" 0 "$RC"
+check_match "B7: host present, release and versions" "host present: Looking Glass B7 \\(LGMP 6, KVMFR 20, host version 'B7'\\)" "$OUT"
+check_match "B7 written once: stale, said as a normal state" "stale: the host application is not running .*left from its last run" "$OUT"
+check_match "B7: the guest records" "guest: Windows 'Windows 11 Pro', CPU 'Intel\\(R\\) N100' \\(4 CPUs, 4 cores, 1 sockets\\), capture 'D12'" "$OUT"
+check_match "B7: no client connected" "no client connected" "$OUT"
+check_eq "status never wrote to the region" "$sum" "$(md5sum <"$T/b7")"
+
+"$FAKE" --layout b6 "$T/b6"
+x lg status --file "$T/b6" --no-client --json
+check_eq "B6 --json: release, LGMP, KVMFR, hostver" "B6 5 19 B6 stale" \
+	"$(js '.[0] | "\(.release) \(.lgmp_version) \(.kvmfr_version) \(.hostver) \(.live)"')"
+check_eq "B6 --json: guest OS and CPU" "Windows Intel(R) N100 4" "$(js '.[0].guest | "\(.os) \(.cpu) \(.cpus)"')"
+
+"$FAKE" --layout v10 "$T/v10"
+x lg status --file "$T/v10" --no-client --json
+check_eq "newer layout (magic at 8064): found, 'newer than B7'" "host present 10 newer than B7" \
+	"$(js '.[0] | "\(.state) \(.lgmp_version) \(.release)"')"
+
+"$FAKE" --layout garbage "$T/garbage"
+x lg status --file "$T/garbage" --no-client
+check_match "garbage: not Looking Glass" "not Looking Glass: no LGMP header" "$OUT"
+truncate -s 32M "$T/zero"
+x lg status --file "$T/zero" --no-client
+check_match "all zero: empty, the host never ran" "\\(32 MiB\\): empty: all zero" "$OUT"
+: >"$T/zerolen"
+x lg status --file "$T/zerolen" --no-client
+check_match "a 0-byte file: empty" "\\(0 bytes\\): empty" "$OUT"
+"$FAKE" --layout magic-only --size 4096 "$T/small"
+x lg status --file "$T/small" --no-client
+check_match "a region smaller than the header: too small, with both sizes" "too small \\[the region is 4096 bytes, smaller than any LGMP header \\(5120\\)\\]" "$OUT"
+"$FAKE" --layout b7 "$T/trunc"
+truncate -s 5000 "$T/trunc"
+x lg status --file "$T/trunc" --no-client
+check_match "a truncated header: too small, no crash" "too small" "$OUT"
+"$FAKE" --layout b7 "$T/trunc"
+truncate -s 5800 "$T/trunc"
+x lg status --file "$T/trunc" --no-client
+check_match "header present, user data cut off: said, not parsed" "udataSize [0-9]+ runs past the 44 bytes after the header" "$OUT"
+"$FAKE" --layout b7 --udata-size 2000000 "$T/bigudata"
+x lg status --file "$T/bigudata" --no-client --json
+check_eq "oversized udataSize: host present, KVMFR not read" "host present null" "$(js '.[0] | "\(.state) \(.kvmfr_version)"')"
+check_match "... and says why" "udataSize 2000000 runs past" "$(js '.[0].problem')"
+
+# --- a running host: the timestamp ticks every 10 ms
+"$FAKE" --layout b7 --tick --subscribe --seconds 60 "$T/live" &
+pids+=($!)
+for _ in $(seq 50); do [ -s "$T/live" ] && break; sleep 0.1; done
+x lg status --file "$T/live" --no-client
+check_match "ticking host: alive" "Looking Glass B7 .*\\), alive, a client is connected" "$OUT"
+x lg status --file "$T/live" --no-client --json
+check_eq "--json: alive, client_connected, one frame client" "alive true 1" \
+	"$(js '.[0] | "\(.live) \(.client_connected) \(.frame_clients)"')"
+"$FAKE" --layout v10 --tick --seconds 60 "$T/live10" &
+pids+=($!)
+for _ in $(seq 50); do [ -s "$T/live10" ] && break; sleep 0.1; done
+x lg status --file "$T/live10" --no-client --json
+check_eq "newer layout ticking: alive (timestamp at 0)" "alive" "$(js '.[0].live')"
+
+# --- a memfd (what a process shares without a file): /proc/PID/fd/N
+coproc MEMFD { exec "$FAKE" --memfd --layout b6 --tick --seconds 60; }
+pids+=("$MEMFD_PID")
+read -r -t 5 mpath <&"${MEMFD[0]}"
+x lg status --file "$mpath" --no-client --json
+check_eq "memfd B6 host through $mpath: alive" "B6 alive" "$(js '.[0] | "\(.release) \(.live)"')"
+
+# --- the client's version against the host's
+mkdir -p "$T/bin"
+printf '#!/bin/sh\necho "Looking Glass (B6)"\necho "Locking Method: Atomic"\n' >"$T/bin/looking-glass-client"
+chmod 755 "$T/bin/looking-glass-client"
+OUT=$(PATH="$T/bin:$PATH" "$X4CTL" lg status --file "$T/b7" 2>&1)
+check_match "client B6, host B7: version mismatch said with the fix" "version mismatch: looking-glass-client is B6, the guest's host is 'B7': install the same" "$OUT"
+OUT=$(PATH="$T/bin:$PATH" "$X4CTL" lg status --file "$T/b6" 2>&1)
+check_match "client B6, host B6: matches" "looking-glass-client B6 matches the host" "$OUT"
+OUT=$(PATH="$T/bin:$PATH" "$X4CTL" lg status --file "$T/b6" --json 2>&1)
+check_eq "--json: client_version, version_match" "B6 true" "$(js '.[0] | "\(.client_version) \(.version_match)"')"
+OUT=$(PATH=/nonexistent "$X4CTL" lg status --file "$T/b6" --json 2>&1)
+check_eq "no client installed: no version fields" "null" "$(js '.[0].client_version')"
+
+# --- --watch follows it (two rounds, then stopped)
+timeout -s INT 3 "$X4CTL" lg status --file "$T/live" --no-client --watch --json >"$T/watch" 2>&1
+check_match "--watch prints a JSON line per round" "^\\[.*\"live\":\"alive\"" "$(head -1 "$T/watch")"
+[ "$(wc -l <"$T/watch")" -ge 2 ] && ok "--watch repeats" || not_ok "--watch repeats ($(wc -l <"$T/watch") lines)"
+
+# --- refusals
+x lg status --file "$T/nonexistent" --no-client
+check_eq "missing file: exit 1" 1 "$RC"
+check_match "... one line naming it" "$T/nonexistent: cannot open: No such file" "$OUT"
+x lg status --file /dev/null --no-client
+check_match "a char device that is not kvmfr is refused before any ioctl" "/dev/null: a character device that is not kvmfr" "$OUT"
+x lg status --file "$T" --no-client
+check_match "a directory is refused" "not a kvmfr device or a regular file" "$OUT"
+x lg status --file rel/path; check_match "relative --file refused" "give an absolute path" "$OUT"
+x lg frob; check_eq "lg frob: usage, exit 2" 2 "$RC"
+x lg status a b; check_eq "two VMs: usage, exit 2" 2 "$RC"
+
+# --- the VM's region from the config (on the simulated X4), and the status column
+sim_start
+conf '[host]' '[vm win-a]' 'looking_glass = shm' '[vm win-b]' 'looking_glass = shm' '[vm win-c]'
+mkdir -p "$ROOT/dev/shm"
+x lg status win-a --no-client
+check_eq "VM whose file does not exist yet: exit 1" 1 "$RC"
+check_match "... says the VM has not started" "VM win-a: /dev/shm/looking-glass-win-a: /dev/shm/looking-glass-win-a does not exist: VM win-a has not started" "$OUT"
+"$FAKE" --layout b7 --subscribe "$ROOT/dev/shm/looking-glass-win-a"
+truncate -s 32M "$ROOT/dev/shm/looking-glass-win-b"
+x lg status --no-client
+check_match "all VMs: win-a's B7 host" "VM win-a: /dev/shm/looking-glass-win-a \\(1 MiB\\): host present: Looking Glass B7" "$OUT"
+check_match "all VMs: win-b's empty region" "VM win-b: /dev/shm/looking-glass-win-b \\(32 MiB\\): empty" "$OUT"
+check_eq "win-c (looking_glass off) is not listed" 0 "$(printf '%s\n' "$OUT" | grep -c win-c)"
+x lg status win-c --no-client; check_match "VM with LG off: said" "VM win-c has looking_glass = off" "$OUT"
+x lg status nosuch --no-client; check_match "unknown VM: said with the fix" "no \\[vm nosuch\\] section .*give --file PATH" "$OUT"
+a=$(dom win-a "$(hostdev 0000:00:02.1 no)")
+hook win-a prepare begin "$a"
+if [ "$RC" = 0 ]; then
+	x status
+	check_match "x4ctl status: LOOKING GLASS column" "VM +LOOKING GLASS" "$OUT"
+	check_match "... win-a's VF row shows 'B7 stale, client'" "^1 +0000:00:02.1 +vfio-pci +[0-9]+ +win-a +B7 stale, client" "$OUT"
+	x status --json
+	check_eq "status --json: lg of the VF's VM" "B7 stale, client" "$(jq -r '.vfs[0].lg' <<<"$OUT")"
+	hook win-a release end "$a"
+else
+	not_ok "hook prepare of win-a on the simulated X4 ($OUT)"
+fi
+t_done
