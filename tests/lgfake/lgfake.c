@@ -164,9 +164,14 @@ int main(int argc, char **argv)
 		fd = memfd_create("looking-glass", MFD_CLOEXEC);
 	else
 		fd = open(file, O_RDWR | O_CREAT | O_CLOEXEC | (image ? O_TRUNC : 0), 0644);
-	if (fd < 0 || ftruncate(fd, size) < 0) {
-		perror(file ? file : "memfd");
-		return 1;
+	{ /* grow a smaller file, never shrink one QEMU made (its size is the BAR's) */
+		struct stat st;
+
+		if (fd < 0 || fstat(fd, &st) < 0 ||
+		    (st.st_size < size && ftruncate(fd, size) < 0)) {
+			perror(file ? file : "memfd");
+			return 1;
+		}
 	}
 	len = (size_t)size;
 	m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);

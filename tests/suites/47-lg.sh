@@ -108,7 +108,7 @@ check_eq "no client installed: no version fields" "null" "$(js '.[0].client_vers
 # --- --watch follows it (two rounds, then stopped)
 timeout -s INT 3 "$X4CTL" lg status --file "$T/live" --no-client --watch --json >"$T/watch" 2>&1
 check_match "--watch prints a JSON line per round" "^\\[.*\"live\":\"alive\"" "$(head -1 "$T/watch")"
-[ "$(wc -l <"$T/watch")" -ge 2 ] && ok "--watch repeats" || not_ok "--watch repeats ($(wc -l <"$T/watch") lines)"
+if [ "$(wc -l <"$T/watch")" -ge 2 ]; then ok "--watch repeats"; else not_ok "--watch repeats ($(wc -l <"$T/watch") lines)"; fi
 
 # --- refusals
 x lg status --file "$T/nonexistent" --no-client
@@ -123,6 +123,7 @@ x lg frob; check_eq "lg frob: usage, exit 2" 2 "$RC"
 x lg status a b; check_eq "two VMs: usage, exit 2" 2 "$RC"
 
 # --- the VM's region from the config (on the simulated X4), and the status column
+# shellcheck disable=SC2119 # no x4sim options
 sim_start
 conf '[host]' '[vm win-a]' 'looking_glass = shm' '[vm win-b]' 'looking_glass = shm' '[vm win-c]'
 mkdir -p "$ROOT/dev/shm"
