@@ -29,7 +29,7 @@ _x4ctl()
 	--name|--memory|--cpus|--uri|--vendor|--device) return ;;
 	esac
 	case $cmd in
-	"") COMPREPLY=($(compgen -W "doctor status vf lg lg-size rom install uninstall define --root --config --help --version" -- "$cur")) ;;
+	"") COMPREPLY=($(compgen -W "doctor status vf lg-size rom install uninstall define lg --root --config --help --version" -- "$cur")) ;;
 	doctor) COMPREPLY=($(compgen -W "--json --xml --uri --help" -- "$cur")) ;;
 	status) COMPREPLY=($(compgen -W "--json --help" -- "$cur")) ;;
 	vf)

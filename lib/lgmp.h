@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "err.h"
 
@@ -76,6 +77,11 @@ struct x4_lgmp_region {
 	size_t map_len;
 	uint64_t size;
 };
+
+/* Is the char device rdev a kvmfr one? Its sysfs link (/sys/dev/char/MAJ:MIN, under $X4_ROOT)
+ * names the kvmfr class (.../virtual/kvmfr/kvmfr0, or .../kvmfr/kvmfrN under an ivshmem PCI
+ * device). Asked before any ioctl, so another driver never sees kvmfr's ioctl number. */
+int x4_lgmp_is_kvmfr(dev_t rdev);
 
 /* Open path O_RDONLY: a char device's size comes from kvmfr's size ioctl, a file's from
  * fstat. Anything else (directory, FIFO, a char device that is not kvmfr) is refused. */

@@ -17,10 +17,7 @@
 
 _Static_assert(X4_LGMP_KVMFR_IOCTL_SIZE == _IO('u', 0x44), "kvmfr's KVMFR_DMABUF_GETSIZE");
 
-/* Is the char device rdev a kvmfr one? Its sysfs link names the kvmfr class
- * (.../virtual/kvmfr/kvmfr0, or .../kvmfr/kvmfrN under an ivshmem PCI device). Asked before
- * any ioctl, so another driver never sees kvmfr's ioctl number. */
-static int lgmp_is_kvmfr(dev_t rdev)
+int x4_lgmp_is_kvmfr(dev_t rdev)
 {
 	char link[4096], target[4096];
 	struct x4_err e;
@@ -57,7 +54,7 @@ int x4_lgmp_open(const char *path, struct x4_lgmp_region *r, struct x4_err *e)
 		r->size = (uint64_t)st.st_size;
 	} else if (S_ISCHR(st.st_mode)) {
 		/* kvmfr answers its size as the ioctl's return value; others refuse it. */
-		long sz = lgmp_is_kvmfr(st.st_rdev) ? ioctl(fd, X4_LGMP_KVMFR_IOCTL_SIZE, 0) : -1;
+		long sz = x4_lgmp_is_kvmfr(st.st_rdev) ? ioctl(fd, X4_LGMP_KVMFR_IOCTL_SIZE, 0) : -1;
 
 		if (sz <= 0) {
 			close(fd);

@@ -10,6 +10,7 @@
 
 #include "iommu.h"
 #include "lg.h"
+#include "lgsize_check.h"
 #include "log.h"
 #include "pcidev.h"
 #include "plan.h"
@@ -108,8 +109,11 @@ static int lc_precheck(const struct x4_vm *vm, const struct x4_settings *s,
 		if (have_user && x4_lg_check_access(plan->rom, uid, gid, 0, e) < 0)
 			return -e->code;
 	}
+	if (plan->lg != X4_LG_OFF &&
+	    x4_lg_check_region_size(plan->vm, plan->lg_path, plan->lg_size, e) < 0)
+		return -e->code;
 	if (plan->lg == X4_LG_KVMFR) {
-		if (x4_lg_check_device(plan->lg_path, plan->lg_size, e) < 0)
+		if (x4_lg_check_device(plan->lg_path, 0, e) < 0)
 			return -e->code;
 		if (have_user && x4_lg_check_access(plan->lg_path, uid, gid, 1, e) < 0)
 			return -e->code;

@@ -130,10 +130,10 @@ mkdir -p "$ROOT/dev/shm"
 x lg status win-a --no-client
 check_eq "VM whose file does not exist yet: exit 1" 1 "$RC"
 check_match "... says the VM has not started" "VM win-a: /dev/shm/looking-glass-win-a: /dev/shm/looking-glass-win-a does not exist: VM win-a has not started" "$OUT"
-"$FAKE" --layout b7 --subscribe "$ROOT/dev/shm/looking-glass-win-a"
+"$FAKE" --layout b7 --subscribe --size $((32 << 20)) "$ROOT/dev/shm/looking-glass-win-a"
 truncate -s 32M "$ROOT/dev/shm/looking-glass-win-b"
 x lg status --no-client
-check_match "all VMs: win-a's B7 host" "VM win-a: /dev/shm/looking-glass-win-a \\(1 MiB\\): host present: Looking Glass B7" "$OUT"
+check_match "all VMs: win-a's B7 host" "VM win-a: /dev/shm/looking-glass-win-a \\(32 MiB\\): host present: Looking Glass B7" "$OUT"
 check_match "all VMs: win-b's empty region" "VM win-b: /dev/shm/looking-glass-win-b \\(32 MiB\\): empty" "$OUT"
 check_eq "win-c (looking_glass off) is not listed" 0 "$(printf '%s\n' "$OUT" | grep -c win-c)"
 x lg status win-c --no-client; check_match "VM with LG off: said" "VM win-c has looking_glass = off" "$OUT"
@@ -150,4 +150,23 @@ if [ "$RC" = 0 ]; then
 else
 	not_ok "hook prepare of win-a on the simulated X4 ($OUT)"
 fi
+
+# --- the real size against the plan before QEMU starts (hook prepare and the wrapper)
+conf '[host]' '[vm win-k]' 'looking_glass = /dev/kvmfr0' 'lg_size = 64M'
+k=$(dom win-k "$(hostdev 0000:00:02.2 no)")
+hook win-k prepare begin "$k"
+check_eq "hook: kvmfr0 of 32 MiB for a VM wanting 64 MiB: refused" 1 "$RC"
+check_match "... with one line naming VM, device, both sizes and the fix" \
+	"VM win-k: /dev/kvmfr0 is 32 MiB but the VM wants 64 MiB: set lg_size = 32M for \\[vm win-k\\] in x4-sriov.conf, or give its size to kvmfr \\(x4ctl lg apply" "$OUT"
+hook win-k release end "$k"
+printf '#!/bin/sh\necho real-qemu-ran\n' >"$T/qemu"
+chmod 755 "$T/qemu"
+conf '[host]' "qemu = $T/qemu" '[vm win-s]' 'looking_glass = shm' 'lg_size = 64M'
+truncate -s 32M "$ROOT/dev/shm/looking-glass-win-s"
+OUT=$("$T_BIN/qemu-x4" -name guest=win-s -machine q35 -device '{"driver":"pcie-pci-bridge","id":"pci.3","bus":"pcie.0","addr":"0x3"}' 2>&1); RC=$?
+check_eq "wrapper: a shm file left at 32 MiB for 64 MiB: refused" 1 "$RC"
+check_match "... one line with the fix" "VM win-s: /dev/shm/looking-glass-win-s is 33554432 bytes but the VM wants 64 MiB: .*rm /dev/shm/looking-glass-win-s" "$OUT"
+rm -f "$ROOT/dev/shm/looking-glass-win-s"
+OUT=$("$T_BIN/qemu-x4" -name guest=win-s -machine q35 -device '{"driver":"pcie-pci-bridge","id":"pci.3","bus":"pcie.0","addr":"0x3"}' 2>&1); RC=$?
+check_eq "wrapper: no shm file yet: QEMU runs (it makes the file)" "0 real-qemu-ran" "$RC $OUT"
 t_done
