@@ -538,6 +538,7 @@ int x4ctl_doctor(struct x4ctl *g, int argc, char **argv)
 	doc_state(&d);
 	doc_vfs(&d);
 	doc_vfio(&d);
+	doc_check_kvmfr(&d);
 	doc_check_lg(&d);
 	doc_hook(&d);
 	doc_wrapper(&d);

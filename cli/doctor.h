@@ -31,6 +31,8 @@ struct doc {
 void doc_row(struct doc *d, enum doc_status s, const char *check, const char *fix, const char *fmt,
 	     ...) __attribute__((format(printf, 5, 6)));
 
+/* The kvmfr module: loaded, its devices and sizes, how to build it (doctor_kvmfr.c). */
+void doc_check_kvmfr(struct doc *d);
 /* The kvmfr module, device node, its access and size, qemu.conf's ACL and AppArmor lines. */
 void doc_check_lg(struct doc *d);
 /* Each VM that is ours, from --xml files or the libvirt API (read-only). */

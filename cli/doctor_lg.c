@@ -194,7 +194,7 @@ static void lg_apparmor(struct doc *d, const struct lg_use *u, unsigned n)
 void doc_check_lg(struct doc *d)
 {
 	struct lg_use u[X4_MAX_VM_SECTIONS + 1];
-	unsigned n = lg_uses(&d->c, u, sizeof(u) / sizeof(u[0])), i, any_kvmfr = 0;
+	unsigned n = lg_uses(&d->c, u, sizeof(u) / sizeof(u[0])), i;
 
 	if (n == 0) {
 		doc_row(d, DOC_PASS, "looking-glass", NULL,
@@ -203,19 +203,7 @@ void doc_check_lg(struct doc *d)
 		lg_apparmor(d, u, 0);
 		return;
 	}
-	for (i = 0; i < n; i++)
-		any_kvmfr |= u[i].kvmfr;
-	if (any_kvmfr) {
-		if (x4_sysfs_exists("/sys/module/kvmfr") == 1)
-			doc_row(d, DOC_PASS, "kvmfr", NULL, "kvmfr module loaded");
-		else
-			doc_row(
-			    d, DOC_FAIL, "kvmfr",
-			    "build and load the Looking Glass kvmfr module "
-			    "(looking-glass-module-dkms, or module/ of the LG source with dkms): "
-			    "modprobe kvmfr static_size_mb=32",
-			    "kvmfr module not loaded");
-	}
+	/* The kvmfr module's own row is doc_check_kvmfr's (doctor_kvmfr.c). */
 	for (i = 0; i < n; i++) {
 		if (!u[i].kvmfr) {
 			doc_row(d, DOC_PASS, "looking-glass", NULL,

@@ -27,7 +27,7 @@ extern char **environ;
 
 struct lg_target {
 	char vm[X4_NAME_MAX + 1]; /* "" for --file */
-	char abs[4096];           /* as the user sees it */
+	char abs[4096];		  /* as the user sees it */
 };
 
 /* `looking-glass-client --version`, first 4 KiB of its stdout within 2 s; "" when absent. */
@@ -93,7 +93,8 @@ static json_object *lg_one(const struct lg_target *t, const char *client_ver)
 		if (e.code == ENOENT && t->vm[0])
 			snprintf(e.msg, sizeof(e.msg),
 				 "%.256s does not exist: VM %.128s has not started since boot (or "
-				 "kvmfr is not loaded)", t->abs, t->vm);
+				 "kvmfr is not loaded)",
+				 t->abs, t->vm);
 		json_object_object_add(o, "error", lg_str(e.msg));
 		return o;
 	}
@@ -106,16 +107,17 @@ static json_object *lg_one(const struct lg_target *t, const char *client_ver)
 
 		json_object_object_add(o, "lgmp_version", json_object_new_int64(in.lgmp_version));
 		json_object_object_add(o, "release", lg_str(x4_lgmp_release(&in)));
-		json_object_object_add(o, "live",
-				       lg_str(x4_lgmp_live_name(x4_lgmp_sample(&r, &in, 1100, 50))));
+		json_object_object_add(
+		    o, "live", lg_str(x4_lgmp_live_name(x4_lgmp_sample(&r, &in, 1100, 50))));
 		if (in.layout_known)
 			json_object_object_add(o, "timestamp_ms",
 					       json_object_new_int64((int64_t)in.timestamp));
 		if (in.have_subs) {
 			json_object_object_add(o, "client_connected",
 					       json_object_new_boolean(in.frame_subs != 0));
-			json_object_object_add(o, "frame_clients",
-					       json_object_new_int(__builtin_popcount(in.frame_subs)));
+			json_object_object_add(
+			    o, "frame_clients",
+			    json_object_new_int(__builtin_popcount(in.frame_subs)));
 		}
 		if (in.have_kvmfr) {
 			json_object_object_add(o, "kvmfr_version",
@@ -280,7 +282,8 @@ static int lg_targets(const struct x4ctl *g, const char *vm, struct lg_target *t
 		rc = lg_vm_path(&c, c.vms[i].name, x->abs, sizeof(x->abs), &e);
 		if (rc == -ENOENT) {
 			if (vm)
-				return x4ctl_fail("VM %s has looking_glass = off in %s", vm, c.path);
+				return x4ctl_fail("VM %s has looking_glass = off in %s", vm,
+						  c.path);
 			continue;
 		}
 		if (rc < 0)

@@ -15,12 +15,11 @@ struct lgmp_layout {
 };
 
 static const struct lgmp_layout lgmp_layouts[] = {
-    {4, 0, 16, 24, 5112, 5116, 5120},		/* B6-rc1 */
-    {5, 0, 16, 24, 5752, 5756, 5760},		/* B6 */
-    {6, 0, 16, 24, 5752, 5756, 5760},		/* B7-rc1, B7 */
-    {7, 0, 16, 12, 5744, 5748, 5752},		/* master after B7 */
-    {8, 0, 16, 12, 7784, 7788, 7792},
-    {9, 8, 0, 20, 8064, 8068, 8128},
+    {4, 0, 16, 24, 5112, 5116, 5120}, /* B6-rc1 */
+    {5, 0, 16, 24, 5752, 5756, 5760}, /* B6 */
+    {6, 0, 16, 24, 5752, 5756, 5760}, /* B7-rc1, B7 */
+    {7, 0, 16, 12, 5744, 5748, 5752}, /* master after B7 */
+    {8, 0, 16, 12, 7784, 7788, 7792},	   {9, 8, 0, 20, 8064, 8068, 8128},
     {10, 8064, 0, 8076, 8080, 8084, 8128},
 };
 
@@ -154,8 +153,8 @@ static void lgmp_kvmfr(struct x4_lgmp_info *in, const uint8_t *p, uint32_t n)
 		n -= KVMFR_REC_HDR;
 		if (size > n) {
 			snprintf(in->problem, sizeof(in->problem),
-				 "KVMFR record of %u bytes runs past the user data (%u left)",
-				 size, n);
+				 "KVMFR record of %u bytes runs past the user data (%u left)", size,
+				 n);
 			return;
 		}
 		if (type == KVMFR_REC_VMINFO)
@@ -308,7 +307,8 @@ int x4_lgmp_client_version(const char *out, size_t len, char *ver, size_t n)
 	if (!n)
 		return -ENOENT;
 	for (i = 0; i + 1 < len; i++) {
-		/* A word starting "B<digit>" (Looking Glass release tags: B6, B7-rc1, B7-5-g1a2b). */
+		/* A word starting "B<digit>" (Looking Glass release tags: B6, B7-rc1, B7-5-g1a2b).
+		 */
 		if (out[i] == 'B' && out[i + 1] >= '0' && out[i + 1] <= '9' &&
 		    (i == 0 || out[i - 1] == '(' || out[i - 1] == ' ' || out[i - 1] == '\n' ||
 		     out[i - 1] == ':')) {

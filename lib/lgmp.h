@@ -9,42 +9,42 @@
 
 #include "err.h"
 
-#define X4_LGMP_MAGIC 0x504d474cU    /* "LGMP" little-endian, at the header's start */
-#define X4_LGMP_WINDOW (64U << 10)   /* bytes copied out of the region for parsing */
-#define X4_LGMP_SCAN (16U << 10)     /* the magic is looked for below this offset */
-#define X4_LGMP_MIN_HEADER 5120U     /* smallest known LGMP header (v4, B6-rc1) */
+#define X4_LGMP_MAGIC 0x504d474cU	  /* "LGMP" little-endian, at the header's start */
+#define X4_LGMP_WINDOW (64U << 10)	  /* bytes copied out of the region for parsing */
+#define X4_LGMP_SCAN (16U << 10)	  /* the magic is looked for below this offset */
+#define X4_LGMP_MIN_HEADER 5120U	  /* smallest known LGMP header (v4, B6-rc1) */
 #define X4_LGMP_KVMFR_IOCTL_SIZE 0x7544UL /* kvmfr's KVMFR_DMABUF_GETSIZE = _IO('u', 0x44) */
 
 enum x4_lgmp_kind {
-	X4_LGMP_EMPTY,   /* all zero: the guest's Looking Glass host never wrote it */
-	X4_LGMP_SMALL,   /* the region cannot hold an LGMP header */
+	X4_LGMP_EMPTY,	 /* all zero: the guest's Looking Glass host never wrote it */
+	X4_LGMP_SMALL,	 /* the region cannot hold an LGMP header */
 	X4_LGMP_FOREIGN, /* no LGMP magic: another program's data, or wiped */
-	X4_LGMP_HOST,    /* an LGMP header: a Looking Glass host wrote it (now or before) */
+	X4_LGMP_HOST,	 /* an LGMP header: a Looking Glass host wrote it (now or before) */
 };
 
 enum x4_lgmp_live {
 	X4_LGMP_LIVE_UNKNOWN, /* not sampled */
-	X4_LGMP_ALIVE,        /* the timestamp moved while we watched */
+	X4_LGMP_ALIVE,	      /* the timestamp moved while we watched */
 	X4_LGMP_RESTARTED,    /* the session ID changed while we watched: a new host */
-	X4_LGMP_STALE,        /* frozen: host app not running, VM paused or off */
+	X4_LGMP_STALE,	      /* frozen: host app not running, VM paused or off */
 };
 
 /* What the header says. Strings are sanitized (printable ASCII only) and NUL-terminated. */
 struct x4_lgmp_info {
 	enum x4_lgmp_kind kind;
-	uint64_t region_size;   /* bytes of the region */
-	uint32_t magic_off;     /* where the LGMP magic is */
-	uint32_t lgmp_version;  /* LGMP protocol version */
-	int layout_known;       /* 1: offsets of this version are known (v4..v10) */
-	uint32_t session;       /* LGMP sessionID */
-	uint64_t timestamp;     /* host clock, ms (guest-relative) */
+	uint64_t region_size;  /* bytes of the region */
+	uint32_t magic_off;    /* where the LGMP magic is */
+	uint32_t lgmp_version; /* LGMP protocol version */
+	int layout_known;      /* 1: offsets of this version are known (v4..v10) */
+	uint32_t session;      /* LGMP sessionID */
+	uint64_t timestamp;    /* host clock, ms (guest-relative) */
 	uint32_t num_queues;
-	int have_subs;          /* 1: subscriber bits read (v5/v6 layouts) */
-	uint32_t frame_subs;    /* client bitmask subscribed to the frame queue */
-	uint32_t pointer_subs;  /* ... to the pointer queue */
-	int have_kvmfr;         /* 1: KVMFR user data parsed */
+	int have_subs;	       /* 1: subscriber bits read (v5/v6 layouts) */
+	uint32_t frame_subs;   /* client bitmask subscribed to the frame queue */
+	uint32_t pointer_subs; /* ... to the pointer queue */
+	int have_kvmfr;	       /* 1: KVMFR user data parsed */
 	uint32_t kvmfr_version;
-	char hostver[33];       /* the host's build version, e.g. "B7" */
+	char hostver[33]; /* the host's build version, e.g. "B7" */
 	uint32_t features;
 	int have_vminfo;
 	char uuid[37];
@@ -59,8 +59,7 @@ struct x4_lgmp_info {
 
 /* Parse buf (a private copy of the region's first len bytes; region_size is the whole
  * region's size). Never fails: the verdict is in info->kind and info->problem. */
-void x4_lgmp_parse(const uint8_t *buf, size_t len, uint64_t region_size,
-		   struct x4_lgmp_info *info);
+void x4_lgmp_parse(const uint8_t *buf, size_t len, uint64_t region_size, struct x4_lgmp_info *info);
 
 /* "B6", "B7", "newer than B7", "B6-rc1", "older than B6" from the LGMP / KVMFR versions. */
 const char *x4_lgmp_release(const struct x4_lgmp_info *info);

@@ -23,8 +23,8 @@ int x4_lgmp_is_kvmfr(dev_t rdev)
 	struct x4_err e;
 	ssize_t n;
 
-	if (x4_host_pathf(link, sizeof(link), &e, "/sys/dev/char/%u:%u", major(rdev),
-			  minor(rdev)) < 0)
+	if (x4_host_pathf(link, sizeof(link), &e, "/sys/dev/char/%u:%u", major(rdev), minor(rdev)) <
+	    0)
 		return 0;
 	n = readlink(link, target, sizeof(target) - 1);
 	if (n <= 0)
@@ -54,13 +54,15 @@ int x4_lgmp_open(const char *path, struct x4_lgmp_region *r, struct x4_err *e)
 		r->size = (uint64_t)st.st_size;
 	} else if (S_ISCHR(st.st_mode)) {
 		/* kvmfr answers its size as the ioctl's return value; others refuse it. */
-		long sz = x4_lgmp_is_kvmfr(st.st_rdev) ? ioctl(fd, X4_LGMP_KVMFR_IOCTL_SIZE, 0) : -1;
+		long sz =
+		    x4_lgmp_is_kvmfr(st.st_rdev) ? ioctl(fd, X4_LGMP_KVMFR_IOCTL_SIZE, 0) : -1;
 
 		if (sz <= 0) {
 			close(fd);
 			return x4_fail(e, ENOTTY,
 				       "%s: a character device that is not kvmfr (not in "
-				       "/sys/class/kvmfr, or its size ioctl failed): give a /dev/kvmfrN or a /dev/shm file",
+				       "/sys/class/kvmfr, or its size ioctl failed): give a "
+				       "/dev/kvmfrN or a /dev/shm file",
 				       path);
 		}
 		r->size = (uint64_t)sz;
@@ -202,8 +204,8 @@ enum x4_lgmp_live x4_lgmp_sample(const struct x4_lgmp_region *r, const struct x4
 			verdict = X4_LGMP_RESTARTED;
 			break;
 		}
-		if (rc == 0 && (in->layout_known ? ts != ts0
-						 : memcmp(first, buf, X4_LGMP_SCAN) != 0)) {
+		if (rc == 0 &&
+		    (in->layout_known ? ts != ts0 : memcmp(first, buf, X4_LGMP_SCAN) != 0)) {
 			verdict = X4_LGMP_ALIVE;
 			break;
 		}

@@ -114,10 +114,11 @@ static uint32_t fake_udata(uint8_t *p, uint32_t kvmfr_version, const char *hostv
 
 static void usage(void)
 {
-	fprintf(stderr,
-		"usage: lgfake [--layout b6|b7|v10|garbage|magic-only] [--size BYTES] [--hostver S]\n"
-		"              [--udata-size N] [--subscribe] [--tick] [--seconds N] [--image]\n"
-		"              (--memfd | FILE)\n");
+	fprintf(
+	    stderr,
+	    "usage: lgfake [--layout b6|b7|v10|garbage|magic-only] [--size BYTES] [--hostver S]\n"
+	    "              [--udata-size N] [--subscribe] [--tick] [--seconds N] [--image]\n"
+	    "              (--memfd | FILE)\n");
 	exit(2);
 }
 
@@ -213,8 +214,8 @@ int main(int argc, char **argv)
 		h->queues[1].num_messages = 10;
 		if (subscribe)
 			h->queues[0].subs = 1ULL << 32;
-		h->udata_size = fake_udata(h->udata, b7 ? 20 : 19,
-					   hostver ? hostver : (b7 ? "B7" : "B6"));
+		h->udata_size =
+		    fake_udata(h->udata, b7 ? 20 : 19, hostver ? hostver : (b7 ? "B7" : "B6"));
 		if (udata_override >= 0)
 			h->udata_size = (uint32_t)udata_override;
 		h->magic = LGMP_MAGIC;

@@ -169,4 +169,21 @@ check_match "... one line with the fix" "VM win-s: /dev/shm/looking-glass-win-s 
 rm -f "$ROOT/dev/shm/looking-glass-win-s"
 OUT=$("$T_BIN/qemu-x4" -name guest=win-s -machine q35 -device '{"driver":"pcie-pci-bridge","id":"pci.3","bus":"pcie.0","addr":"0x3"}' 2>&1); RC=$?
 check_eq "wrapper: no shm file yet: QEMU runs (it makes the file)" "0 real-qemu-ran" "$RC $OUT"
+
+# --- doctor's kvmfr row: loaded with its devices and sizes, or how to build it
+conf '[host]' '[vm win-k]' 'looking_glass = /dev/kvmfr0' 'lg_size = 32M'
+x doctor
+check_match "doctor: kvmfr loaded, with its device and size" "^PASS +kvmfr +kvmfr module loaded: /dev/kvmfr0 32 MiB" "$OUT"
+sim_stop
+sim_start --fault no-kvmfr
+conf '[host]' '[vm win-k]' 'looking_glass = /dev/kvmfr0' 'lg_resolution = 2560x1440'
+x doctor
+check_match "doctor: kvmfr missing while a VM uses it: FAIL" "^FAIL +kvmfr +kvmfr module not loaded, and a VM uses /dev/kvmfrN" "$OUT"
+fix=$(printf '%s\n' "$OUT" | awk '$1 == "FAIL" && $2 == "kvmfr" { f = 1; next } f && /fix:/ { sub(/^ *fix: /, ""); print; exit }')
+check_match "... fix: where to read both versions" "client: looking-glass-client --version; source: .*git describe --tags" "$fix"
+check_match "... fix: the DKMS steps from module/" "apt install dkms linux-headers-\\\$\\(uname -r\\); cd looking-glass-B7/module; dkms install \\.;" "$fix"
+check_match "... fix: the VM's size and the boot files install writes" "modprobe kvmfr static_size_mb=64 .*'kvmfr' to /etc/modules-load.d/x4-sriov.conf" "$fix"
+conf '[host]' '[vm win-s]' 'looking_glass = shm'
+x doctor
+check_match "doctor: kvmfr missing, no VM uses it: PASS" "^PASS +kvmfr +kvmfr module not loaded \\(no VM uses /dev/kvmfrN\\)" "$OUT"
 t_done
