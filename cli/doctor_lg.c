@@ -7,6 +7,7 @@
 
 #include "doctor.h"
 #include "lg.h"
+#include "lgassign.h"
 #include "paths.h"
 #include "qemuconf.h"
 #include "sysfs.h"
@@ -36,6 +37,7 @@ static unsigned lg_uses(const struct x4_config *c, struct lg_use *u, unsigned ma
 	for (i = 0; i <= c->n_vms && n < max; i++) {
 		struct x4_settings s;
 		const char *p;
+		char own[16];
 
 		if (i == 0)
 			s = c->host;
@@ -44,6 +46,12 @@ static unsigned lg_uses(const struct x4_config *c, struct lg_use *u, unsigned ma
 		if (s.lg == X4_LG_OFF)
 			continue;
 		p = s.lg == X4_LG_KVMFR ? s.lg_path : "/dev/shm/looking-glass-*";
+		if (s.lg == X4_LG_KVMFR && !s.lg_path[0]) { /* looking_glass = kvmfr */
+			if (i == 0 ||
+			    x4_lg_assign(c, c->vms[i - 1].name, own, sizeof(own), NULL) < 0)
+				continue;
+			p = own;
+		}
 		for (k = 0; k < n && strcmp(u[k].path, p); k++)
 			;
 		if (k < n) {

@@ -14,6 +14,7 @@
 
 #include <json-c/json.h>
 
+#include "lgassign.h"
 #include "lgmp.h"
 #include "name.h"
 #include "paths.h"
@@ -227,10 +228,8 @@ static int lg_vm_path(const struct x4_config *c, const char *vm, char *abs, size
 	x4_config_for_vm(c, vm, &s);
 	if (s.lg == X4_LG_OFF)
 		return -ENOENT;
-	if (s.lg == X4_LG_KVMFR) {
-		snprintf(abs, n, "%s", s.lg_path);
-		return 0;
-	}
+	if (s.lg == X4_LG_KVMFR)
+		return x4_lg_assign(c, vm, abs, n, e);
 	rc = x4_name_encode(vm, enc, sizeof(enc), e);
 	if (rc < 0)
 		return rc;

@@ -123,7 +123,9 @@ static json_object *status_lg(const struct x4_config *c)
 
 		json_object_object_add(
 		    o, "config",
-		    json_object_new_string(c->host.lg == X4_LG_KVMFR ? c->host.lg_path : "shm"));
+		    json_object_new_string(c->host.lg != X4_LG_KVMFR ? "shm"
+					   : c->host.lg_path[0] ? c->host.lg_path
+								: "kvmfr (one device per VM)"));
 		json_object_object_add(o, "lg_size",
 				       json_object_new_int64((int64_t)c->host.lg_size));
 		json_object_array_add(arr, o);

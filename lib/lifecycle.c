@@ -10,6 +10,7 @@
 
 #include "iommu.h"
 #include "lg.h"
+#include "lgassign.h"
 #include "lgsize_check.h"
 #include "log.h"
 #include "pcidev.h"
@@ -283,7 +284,9 @@ int x4_lifecycle_prepare(const struct x4_config *c, struct x4_vm *vm, struct x4_
 		return -e->code;
 	x4_testpoint("prepare-locked");
 	lc_state_load(&st);
-	if (vm->n_vfs > 0 && lc_ensure_vfs(&s, vm, &st, &u, e) < 0)
+	if (plan.lg == X4_LG_KVMFR && x4_lg_check_not_shared(vm->name, plan.lg_path, e) < 0)
+		rc = -e->code;
+	if (rc == 0 && vm->n_vfs > 0 && lc_ensure_vfs(&s, vm, &st, &u, e) < 0)
 		rc = -e->code;
 	for (unsigned i = 0; rc == 0 && i < vm->n_vfs; i++)
 		if (lc_take_vf(vm, i, &st, &u, e) < 0)

@@ -13,6 +13,7 @@
 #include <json-c/json.h>
 
 #include "lg.h"
+#include "lgassign.h"
 #include "name.h"
 #include "state.h"
 #include "sysfs.h"
@@ -143,6 +144,8 @@ int x4_plan_decide(const struct x4_config *c, const char *vm, const struct x4_pc
 		return 0;
 	if (s.lg == X4_LG_SHM)
 		rc = plan_shm_path(vm, out->lg_path, sizeof(out->lg_path), e);
+	else if (!s.lg_path[0]) /* looking_glass = kvmfr: this VM's own device */
+		rc = x4_lg_assign(c, vm, out->lg_path, sizeof(out->lg_path), e);
 	else
 		rc = snprintf(out->lg_path, sizeof(out->lg_path), "%s", s.lg_path) <
 				     (int)sizeof(out->lg_path)
