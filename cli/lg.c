@@ -21,7 +21,9 @@
 #include "plan.h"
 #include "x4ctl.h"
 
-#define LG_SYN "lg status [VM] [--file PATH] [--json] [--watch] [--no-client]"
+#define LG_SYN                                                                                     \
+	"lg status [VM] [--file PATH] [--json] [--watch] [--no-client] | lg apply [--dry-run] "   \
+	"[--reload]"
 #define LG_MAX_REGIONS (X4_MAX_VM_SECTIONS + 1)
 
 extern char **environ;
@@ -313,6 +315,8 @@ int x4ctl_lg(struct x4ctl *g, int argc, char **argv)
 	char client_ver[64] = "";
 	size_t nt = 0, k;
 
+	if (argc >= 2 && strcmp(argv[1], "apply") == 0)
+		return x4ctl_lg_apply(g, argc, argv);
 	if (argc < 2 || strcmp(argv[1], "status") != 0) {
 		if (argc >= 2 && !strcmp(argv[1], "--help"))
 			return printf("usage: x4ctl %s\n", LG_SYN), 0;

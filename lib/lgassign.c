@@ -21,35 +21,42 @@ uint64_t x4_lg_wanted_size(const struct x4_settings *s)
 	return 0;
 }
 
-/* Indices the config names explicitly ([host] and every [vm]). */
-static unsigned lga_explicit(const struct x4_config *c)
+/* The [vm] section name holding auto index idx ("" when none). */
+static const char *lga_auto_owner(const struct x4_config *c, unsigned idx)
 {
-	unsigned mask = 0, i, idx;
+	unsigned i, next = 0;
 
-	for (i = 0; i <= c->n_vms; i++) {
-		struct x4_settings s;
+	for (i = 0; i < c->n_vms; i++) {
+		struct x4_settings o;
 
-		if (i == 0)
-			s = c->host;
-		else
-			x4_config_for_vm(c, c->vms[i - 1].name, &s);
-		if (s.lg == X4_LG_KVMFR && s.lg_path[0] &&
-		    x4_lg_device_index(s.lg_path, &idx, NULL) == 0)
-			mask |= 1u << idx;
+		x4_config_for_vm(c, c->vms[i].name, &o);
+		if (o.lg != X4_LG_KVMFR || o.lg_path[0])
+			continue;
+		if (next++ == idx)
+			return c->vms[i].name;
 	}
-	return mask;
+	return "";
 }
 
 int x4_lg_assign(const struct x4_config *c, const char *vm, char *out, size_t n,
 		 struct x4_err *e)
 {
-	unsigned taken = lga_explicit(c), i, next = 0;
+	unsigned i, next = 0, idx;
 	struct x4_settings s;
+	const char *owner;
 
 	x4_config_for_vm(c, vm, &s);
 	if (s.lg != X4_LG_KVMFR)
 		return x4_fail(e, ENOENT, "VM %s does not use kvmfr", vm);
 	if (s.lg_path[0]) {
+		/* An explicit device must not be one a kvmfr VM is given. */
+		if (x4_lg_device_index(s.lg_path, &idx, NULL) == 0 &&
+		    *(owner = lga_auto_owner(c, idx)) && strcmp(owner, vm) != 0)
+			return x4_fail(e, EBUSY,
+				       "VM %s: %s is VM %s's (its looking_glass = kvmfr gives it "
+				       "that device): set looking_glass = kvmfr for %s too, or "
+				       "another /dev/kvmfrN",
+				       vm, s.lg_path, owner, vm);
 		snprintf(out, n, "%s", s.lg_path);
 		return 0;
 	}
@@ -64,20 +71,17 @@ int x4_lg_assign(const struct x4_config *c, const char *vm, char *out, size_t n,
 		x4_config_for_vm(c, c->vms[i].name, &o);
 		if (o.lg != X4_LG_KVMFR || o.lg_path[0])
 			continue;
-		while (next < X4_LG_MAX_DEVICES && (taken & (1u << next)))
-			next++;
-		if (next >= X4_LG_MAX_DEVICES)
-			return x4_fail(e, ENOSPC,
-				       "VM %s: looking_glass = kvmfr: all %d kvmfr devices are "
-				       "taken by VMs before it in the config",
-				       vm, X4_LG_MAX_DEVICES);
-		if (strcmp(c->vms[i].name, vm) == 0) {
-			snprintf(out, n, "/dev/kvmfr%u", next);
-			return 0;
-		}
-		taken |= 1u << next;
+		if (strcmp(c->vms[i].name, vm) == 0)
+			break;
+		next++;
 	}
-	return x4_fail(e, ENOENT, "VM %s does not use kvmfr", vm);
+	if (next >= X4_LG_MAX_DEVICES)
+		return x4_fail(e, ENOSPC,
+			       "VM %s: looking_glass = kvmfr: all %d kvmfr devices go to VMs "
+			       "before it in the config",
+			       vm, X4_LG_MAX_DEVICES);
+	snprintf(out, n, "/dev/kvmfr%u", next);
+	return 0;
 }
 
 static void lga_put(struct x4_lg_dev *d, const char *vm, uint64_t size)
@@ -99,7 +103,7 @@ int x4_lg_table(const struct x4_config *c, struct x4_lg_dev dev[X4_LG_MAX_DEVICE
 
 	memset(dev, 0, sizeof(*dev) * X4_LG_MAX_DEVICES);
 	for (i = 0; i < c->n_vms; i++) {
-		char path[16];
+		char path[64];
 		struct x4_settings s;
 		int rc;
 
@@ -123,6 +127,33 @@ int x4_lg_table(const struct x4_config *c, struct x4_lg_dev dev[X4_LG_MAX_DEVICE
 			dev[i].size = X4_LG_DEFAULT_SIZE;
 	}
 	return count;
+}
+
+int x4_lg_modprobe_text(const struct x4_lg_dev *dev, int count, char *out, size_t n)
+{
+	size_t len = 0;
+	int i, k;
+
+	k = snprintf(out, n,
+		     "# x4-sriov (x4ctl lg apply): one kvmfr device per Looking Glass VM, sizes "
+		     "in MiB.\n");
+	for (i = 0; k >= 0 && (size_t)k < n - len && i < count; i++) {
+		len += (size_t)k;
+		k = snprintf(out + len, n - len, "# /dev/kvmfr%d: %s\n", i,
+			     dev[i].used ? dev[i].vm : "(unused)");
+	}
+	for (i = 0; k >= 0 && (size_t)k < n - len && i <= count; i++) {
+		len += (size_t)k;
+		if (i == count)
+			k = snprintf(out + len, n - len, "\n");
+		else
+			k = snprintf(out + len, n - len, "%s%llu",
+				     i ? "," : "options kvmfr static_size_mb=",
+				     (unsigned long long)(dev[i].size >> 20));
+	}
+	if (k < 0 || (size_t)k >= n - len)
+		return -ENOSPC;
+	return (int)(len + (size_t)k);
 }
 
 int x4_lg_check_not_shared(const char *vm, const char *abs, struct x4_err *e)

@@ -11,11 +11,12 @@
 #include "lg.h"
 
 /* The /dev/kvmfrN of vm: its explicit looking_glass = /dev/kvmfrN, or for looking_glass = kvmfr
- * the lowest index, in the order of the [vm] sections, that no explicit device and no earlier
- * kvmfr VM holds. Derived from the config alone, so it is the same at every start and after a
- * reboot, and `x4ctl lg apply` (run before any VM starts) writes the sizes in the same order.
+ * /dev/kvmfr<K>, K = how many [vm] sections before it have looking_glass = kvmfr. Derived from
+ * the config alone: the same at every start and after a reboot, known to `x4ctl lg apply`
+ * before any VM runs, and not moved by explicit devices (appending a VM moves nobody).
  * -ENOENT when vm does not use kvmfr, -ENOSPC past /dev/kvmfr9, -EINVAL for a VM with
- * looking_glass = kvmfr from [host] and no [vm] section (it has no place in the order). */
+ * looking_glass = kvmfr from [host] and no [vm] section (it has no place in the order),
+ * -EBUSY for an explicit device that a kvmfr VM is given (naming it). */
 int x4_lg_assign(const struct x4_config *c, const char *vm, char *out, size_t n,
 		 struct x4_err *e);
 
@@ -35,6 +36,12 @@ struct x4_lg_dev {
  * kvmfr's static_size_mb is a list) or a negative errno. */
 int x4_lg_table(const struct x4_config *c, struct x4_lg_dev dev[X4_LG_MAX_DEVICES],
 		struct x4_err *e);
+
+#define X4_LG_MODPROBE_FILE "/etc/modprobe.d/x4-sriov-kvmfr.conf"
+
+/* The modprobe.d file for the table (count devices): a comment naming each device's VM and
+ * "options kvmfr static_size_mb=S0,S1,...". Returns the length, or -ENOSPC when n is short. */
+int x4_lg_modprobe_text(const struct x4_lg_dev *dev, int count, char *out, size_t n);
 
 /* Before vm starts with kvmfr device abs: no other VM with a plan (a VM between prepare and
  * release) uses it. -EBUSY naming that VM. */

@@ -186,4 +186,64 @@ check_match "... fix: the VM's size and the boot files install writes" "modprobe
 conf '[host]' '[vm win-s]' 'looking_glass = shm'
 x doctor
 check_match "doctor: kvmfr missing, no VM uses it: PASS" "^PASS +kvmfr +kvmfr module not loaded \\(no VM uses /dev/kvmfrN\\)" "$OUT"
+
+# --- one kvmfr device per VM: three VMs with looking_glass = kvmfr on the simulated X4
+sim_stop
+sim_start
+for i in 1 2; do mknod "$ROOT/dev/kvmfr$i" c 1 3; done
+chgrp kvm "$ROOT"/dev/kvmfr*; chmod 0660 "$ROOT"/dev/kvmfr*
+chmod 755 "$ROOT"
+mkdir -p "$ROOT/etc/libvirt" "$ROOT/etc/modprobe.d"
+conf '[host]' 'looking_glass = kvmfr' '[vm lg-a]' 'lg_size = 32M' '[vm lg-b]' 'lg_size = 64M' \
+	'[vm lg-c]' 'lg_resolution = 3840x2160'
+planof() { jq -r '"\(.lg_path) \(.lg_size)"' "$ROOT/run/x4-sriov/vm/$1.json" 2>/dev/null; }
+declare -A X=([lg-a]=0000:00:02.1 [lg-b]=0000:00:02.2 [lg-c]=0000:00:02.3)
+for round in 1 2; do
+	for v in lg-a lg-b lg-c; do
+		xml=$(dom "$v" "$(hostdev "${X[$v]}" no)")
+		hook "$v" prepare begin "$xml"
+		[ "$RC" = 0 ] || echo "# prepare $v: $OUT"
+	done
+	check_eq "round $round: lg-a, lg-b, lg-c get kvmfr0, kvmfr1, kvmfr2 with their sizes" \
+		"/dev/kvmfr0 33554432|/dev/kvmfr1 67108864|/dev/kvmfr2 134217728" \
+		"$(planof lg-a)|$(planof lg-b)|$(planof lg-c)"
+	if [ "$round" = 1 ]; then
+		x lg apply --dry-run
+		check_match "lg apply --dry-run: the table" "/dev/kvmfr1  64 MiB +lg-b" "$OUT"
+		check_match "lg apply with VMs running: reload needed, names them" "in use by: lg-a \\(/dev/kvmfr0\\), lg-b \\(/dev/kvmfr1\\), lg-c" "$OUT"
+		x lg apply --reload
+		check_eq "lg apply --reload while VMs use kvmfr: refused" 1 "$RC"
+		check_match "... naming the VM" "refused, kvmfr is in use by VM lg-a \\(/dev/kvmfr0\\)" "$OUT"
+		conf '[host]' 'looking_glass = kvmfr' '[vm lg-a]' 'lg_size = 32M' '[vm lg-b]' 'lg_size = 64M' \
+			'[vm lg-c]' 'lg_resolution = 3840x2160' '[vm lg-d]' 'looking_glass = /dev/kvmfr1'
+		hook lg-d prepare begin "$(dom lg-d)"
+		check_eq "an explicit /dev/kvmfr1 while lg-b runs on it: refused at prepare" 1 "$RC"
+		check_match "... naming the other VM" "VM lg-d: /dev/kvmfr1 is VM lg-b's \\(its looking_glass = kvmfr gives it that device\\)" "$OUT"
+	fi
+	for v in lg-a lg-b lg-c; do hook "$v" release end "$(dom "$v" "$(hostdev "${X[$v]}" no)")"; done
+done
+check_eq "released: no plan left" "" "$(ls "$ROOT/run/x4-sriov/vm/" 2>/dev/null)"
+conf '[host]' 'looking_glass = kvmfr' '[vm lg-a]' 'lg_size = 64M'
+hook lg-a prepare begin "$(dom lg-a "$(hostdev 0000:00:02.1 no)")"
+check_eq "lg-a wants 64 MiB, kvmfr0 is 32 MiB: refused" 1 "$RC"
+check_match "... with our line" "VM lg-a: /dev/kvmfr0 is 32 MiB but the VM wants 64 MiB" "$OUT"
+hook lg-a release end "$(dom lg-a "$(hostdev 0000:00:02.1 no)")"
+# lg apply writes the three sizes and three ACL entries
+conf '[host]' 'looking_glass = kvmfr' '[vm lg-a]' 'lg_size = 32M' '[vm lg-b]' 'lg_size = 64M' \
+	'[vm lg-c]' 'lg_resolution = 3840x2160'
+cp /etc/libvirt/qemu.conf "$ROOT/etc/libvirt/qemu.conf"
+x lg apply
+check_eq "lg apply exits 0" 0 "$RC"
+check_eq "modprobe.d: three sizes in order" "options kvmfr static_size_mb=32,64,128" \
+	"$(grep '^options' "$ROOT/etc/modprobe.d/x4-sriov-kvmfr.conf")"
+check_eq "qemu.conf: three ACL entries" "3" "$(grep -cE '"/dev/kvmfr[012]"' "$ROOT/etc/libvirt/qemu.conf")"
+check_match "says the reload (kvmfr has other sizes) and the group for the desktop user" \
+	"kvmfr must be reloaded for these sizes: x4ctl lg apply --reload.*|sudo usermod -aG kvm" "$OUT"
+check_match "... the group command" "must be in group kvm to open the devices: sudo usermod -aG kvm" "$OUT"
+sum=$(md5sum <"$ROOT/etc/libvirt/qemu.conf")
+x lg apply
+check_match "a second apply changes nothing" "unchanged: /etc/modprobe.d/x4-sriov-kvmfr.conf" "$OUT"
+check_eq "... qemu.conf untouched" "$sum" "$(md5sum <"$ROOT/etc/libvirt/qemu.conf")"
+x lg apply --reload
+check_match "--reload with no VM running: not under --root" "not with --root" "$OUT"
 t_done

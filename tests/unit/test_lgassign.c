@@ -71,20 +71,27 @@ static void test_assign(void **state)
 	(void)state;
 	load(&c, "[host]\nlooking_glass = kvmfr\n"
 		 "[vm a]\nlg_size = 64M\n"
-		 "[vm b]\nlooking_glass = /dev/kvmfr1\n"
+		 "[vm b]\nlooking_glass = /dev/kvmfr5\n"
 		 "[vm c]\nlg_resolution = 3840x2160\n"
 		 "[vm d]\nlooking_glass = shm\n"
 		 "[vm e]\n");
 	expect(&c, "a", "/dev/kvmfr0");
-	expect(&c, "b", "/dev/kvmfr1"); /* explicit wins, and is skipped by the others */
-	expect(&c, "c", "/dev/kvmfr2");
-	expect(&c, "e", "/dev/kvmfr3");
+	expect(&c, "b", "/dev/kvmfr5"); /* explicit wins and moves nobody */
+	expect(&c, "c", "/dev/kvmfr1");
+	expect(&c, "e", "/dev/kvmfr2");
 	assert_int_equal(x4_lg_assign(&c, "d", out, sizeof(out), &e), -ENOENT);
 	/* a VM with no section has no place in the order */
 	assert_int_equal(x4_lg_assign(&c, "zz", out, sizeof(out), &e), -EINVAL);
 	assert_non_null(strstr(e.msg, "add one so it gets its own /dev/kvmfrN"));
+	/* an explicit device that a kvmfr VM is given: refused, naming that VM */
+	load(&c, "[host]\nlooking_glass = kvmfr\n[vm a]\n[vm c]\n[vm b]\nlooking_glass = /dev/kvmfr1\n");
+	assert_int_equal(x4_lg_assign(&c, "b", out, sizeof(out), &e), -EBUSY);
+	assert_string_equal(e.msg, "VM b: /dev/kvmfr1 is VM c's (its looking_glass = kvmfr gives it "
+				   "that device): set looking_glass = kvmfr for b too, or another "
+				   "/dev/kvmfrN");
+	expect(&c, "c", "/dev/kvmfr1");
 	/* the same answer every time (stable) */
-	expect(&c, "c", "/dev/kvmfr2");
+	expect(&c, "c", "/dev/kvmfr1");
 }
 
 static void test_table(void **state)
