@@ -168,11 +168,11 @@ static void lg_print(json_object *o)
 
 	if (vm)
 		printf("VM %s: ", vm);
-	printf("%s", lg_get(o, "path"));
-	if ((s = lg_get(o, "error"))) {
-		printf(": %s\n", s);
+	if ((s = lg_get(o, "error"))) { /* the message names the path */
+		printf("%s\n", s);
 		return;
 	}
+	printf("%s", lg_get(o, "path"));
 	x4ctl_size_str((uint64_t)json_object_get_int64(json_object_object_get(o, "size")), sz,
 		       sizeof(sz));
 	printf(" (%s): %s", sz, state);

@@ -113,7 +113,7 @@ if [ "$(wc -l <"$T/watch")" -ge 2 ]; then ok "--watch repeats"; else not_ok "--w
 # --- refusals
 x lg status --file "$T/nonexistent" --no-client
 check_eq "missing file: exit 1" 1 "$RC"
-check_match "... one line naming it" "$T/nonexistent: cannot open: No such file" "$OUT"
+check_eq "... one line naming it" "$T/nonexistent: cannot open: No such file or directory" "$OUT"
 x lg status --file /dev/null --no-client
 check_match "a char device that is not kvmfr is refused before any ioctl" "/dev/null: a character device that is not kvmfr" "$OUT"
 x lg status --file "$T" --no-client
@@ -129,7 +129,7 @@ conf '[host]' '[vm win-a]' 'looking_glass = shm' '[vm win-b]' 'looking_glass = s
 mkdir -p "$ROOT/dev/shm"
 x lg status win-a --no-client
 check_eq "VM whose file does not exist yet: exit 1" 1 "$RC"
-check_match "... says the VM has not started" "VM win-a: /dev/shm/looking-glass-win-a: /dev/shm/looking-glass-win-a does not exist: VM win-a has not started" "$OUT"
+check_match "... says the VM has not started" "^VM win-a: /dev/shm/looking-glass-win-a does not exist: VM win-a has not started" "$OUT"
 "$FAKE" --layout b7 --subscribe --size $((32 << 20)) "$ROOT/dev/shm/looking-glass-win-a"
 truncate -s 32M "$ROOT/dev/shm/looking-glass-win-b"
 x lg status --no-client
