@@ -49,9 +49,10 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
 PROGS := $(BUILD)/bin/x4-hook $(BUILD)/bin/x4-hook-core $(BUILD)/bin/qemu-x4 $(BUILD)/bin/x4ctl
 SIM   := $(BUILD)/bin/x4sim
+LGFAKE := $(BUILD)/bin/lgfake
 
 .PHONY: all deps deps-build deps-test check test unit asan valgrind coverage demo install uninstall clean lint fuzz bench
-all: $(PROGS) $(if $(SIM_SRCS),$(SIM)) $(UNIT_BINS)
+all: $(PROGS) $(if $(SIM_SRCS),$(SIM)) $(LGFAKE) $(UNIT_BINS)
 
 # The installed layout, for lib/layout.h: rewritten only when a directory changes, so
 # `make PREFIX=/usr` rebuilds what uses it and a plain `make` after it rebuilds nothing.
@@ -98,6 +99,11 @@ $(BUILD)/obj/tests/sim/%.o: XCFLAGS += $(shell pkg-config --cflags fuse3 2>/dev/
 $(SIM): $(SIM_SRCS:%.c=$(BUILD)/obj/%.o)
 	@mkdir -p $(dir $@)
 	$(CC) $(XLDFLAGS) $(CFLAGS) -o $@ $^ $(shell pkg-config --libs fuse3 2>/dev/null) -lpthread
+
+# A fake Looking Glass host for the tests (tests/suites/47-lg.sh, 57-lg-qemu.sh).
+$(LGFAKE): $(BUILD)/obj/tests/lgfake/lgfake.o
+	@mkdir -p $(dir $@)
+	$(CC) $(XLDFLAGS) $(CFLAGS) -o $@ $^
 
 $(BUILD)/obj/tests/unit/%.o: XCFLAGS += $(shell pkg-config --cflags cmocka 2>/dev/null)
 $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(LIBX4)

@@ -376,6 +376,7 @@ static const struct doc_check {
 	{"vf-groups", doc_check_vf_groups},
 	{"host-display", doc_check_display},
 	{"vfio-pci", doc_vfio},
+	{"kvmfr", doc_check_kvmfr},
 	{"looking-glass", doc_check_lg},
 	{"apparmor", doc_check_apparmor},
 	{"hook", doc_hook},

@@ -58,6 +58,8 @@ void doc_emit(struct doc *d, enum doc_status s, const char *id, const char *mean
 	      const char *fix, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 /* doctor_state.c: damaged state files kept aside and stale claims (VMs not running). */
 void doc_check_state_health(struct doc *d);
+/* The kvmfr module: loaded, its devices and sizes, how to build it (doctor_kvmfr.c). */
+void doc_check_kvmfr(struct doc *d);
 
 /* The checks, each in its file; doctor.c walks them in a table. */
 void doc_check_lg(struct doc *d);	  /* doctor_lg.c: kvmfr, qemu.conf ACL */

@@ -7,6 +7,7 @@
 
 #include "doctor.h"
 #include "lg.h"
+#include "lgassign.h"
 #include "paths.h"
 #include "qemuconf.h"
 #include "sysfs.h"
@@ -36,6 +37,7 @@ static unsigned lg_uses(const struct x4_config *c, struct lg_use *u, unsigned ma
 	for (i = 0; i <= c->n_vms && n < max; i++) {
 		struct x4_settings s;
 		const char *p;
+		char own[16];
 
 		if (i == 0)
 			s = c->host;
@@ -44,6 +46,12 @@ static unsigned lg_uses(const struct x4_config *c, struct lg_use *u, unsigned ma
 		if (s.lg == X4_LG_OFF)
 			continue;
 		p = s.lg == X4_LG_KVMFR ? s.lg_path : "/dev/shm/looking-glass-*";
+		if (s.lg == X4_LG_KVMFR && !s.lg_path[0]) { /* looking_glass = kvmfr */
+			if (i == 0 ||
+			    x4_lg_assign(c, c->vms[i - 1].name, own, sizeof(own), NULL) < 0)
+				continue;
+			p = own;
+		}
 		for (k = 0; k < n && strcmp(u[k].path, p); k++)
 			;
 		if (k < n) {
@@ -194,7 +202,7 @@ static void lg_apparmor(struct doc *d, const struct lg_use *u, unsigned n)
 void doc_check_lg(struct doc *d)
 {
 	struct lg_use u[X4_MAX_VM_SECTIONS + 1];
-	unsigned n = lg_uses(&d->c, u, sizeof(u) / sizeof(u[0])), i, any_kvmfr = 0;
+	unsigned n = lg_uses(&d->c, u, sizeof(u) / sizeof(u[0])), i;
 
 	if (n == 0) {
 		doc_row(d, DOC_PASS, "looking-glass", NULL,
@@ -203,19 +211,7 @@ void doc_check_lg(struct doc *d)
 		lg_apparmor(d, u, 0);
 		return;
 	}
-	for (i = 0; i < n; i++)
-		any_kvmfr |= u[i].kvmfr;
-	if (any_kvmfr) {
-		if (x4_sysfs_exists("/sys/module/kvmfr") == 1)
-			doc_row(d, DOC_PASS, "kvmfr", NULL, "kvmfr module loaded");
-		else
-			doc_row(
-			    d, DOC_FAIL, "kvmfr",
-			    "build the Looking Glass kvmfr module with DKMS from the module/ dir of "
-			    "the Looking Glass source (the version of your client), then: "
-			    "sudo modprobe kvmfr static_size_mb=32",
-			    "kvmfr module not loaded");
-	}
+	/* The kvmfr module's own row is doc_check_kvmfr's (doctor_kvmfr.c). */
 	for (i = 0; i < n; i++) {
 		if (!u[i].kvmfr) {
 			doc_row(d, DOC_PASS, "looking-glass", NULL,

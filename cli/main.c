@@ -19,6 +19,9 @@ static const char usage_text[] =
     "  vf bind ADDR | vf unbind ADDR     move a VF to vfio-pci or give it back\n"
     "  vf repair                         rebuild a damaged state, release stale claims\n"
     "  lg-size WxH [--hdr]               Looking Glass memory size and kvmfr static_size_mb\n"
+    "  lg status [VM] [--file PATH] [--json] [--watch]\n"
+    "                                    is the guest's Looking Glass host running (read-only)\n"
+    "  lg apply [--dry-run] [--reload]   kvmfr sizes and ACL for one device per VM\n"
     "  rom check FILE                    what a ROM/EFI file is and whether it fits the VF\n"
     "  rom build --efi FILE --out FILE [--vendor ID --device ID]\n"
     "                                    wrap an EFI GOP driver into a PCI option ROM\n"
@@ -108,6 +111,7 @@ static const struct main_cmd main_cmds[] = {
     {"doctor", x4ctl_doctor},	    {"status", x4ctl_status}, {"vf", x4ctl_vf},
     {"lg-size", x4ctl_lgsize},	    {"rom", x4ctl_rom},	      {"install", x4ctl_install},
     {"uninstall", x4ctl_uninstall}, {"define", x4ctl_define},
+    {"lg", x4ctl_lg},
 };
 
 int main(int argc, char **argv)

@@ -52,7 +52,8 @@ static json_object *status_pf(const struct x4_settings *s, struct x4_pciaddr *pf
 	return o;
 }
 
-static json_object *status_vfs(const struct x4_pciaddr *pf, unsigned numvfs, struct x4_state *st)
+static json_object *status_vfs(const struct x4_pciaddr *pf, unsigned numvfs, struct x4_state *st,
+			       const struct x4_config *cfg)
 {
 	json_object *arr = json_object_new_array();
 	unsigned i, grp;
@@ -83,6 +84,12 @@ static json_object *status_vfs(const struct x4_pciaddr *pf, unsigned numvfs, str
 		if (c)
 			json_object_object_add(o, "stale",
 					       json_object_new_boolean(x4_reclaim_vm_stale(c->vm)));
+		if (c) { /* the VM's Looking Glass health (x4ctl lg status for details) */
+			char lg[64];
+
+			x4ctl_lg_brief(cfg, c->vm, lg, sizeof(lg));
+			json_object_object_add(o, "lg", json_object_new_string(lg));
+		}
 		json_object_array_add(arr, o);
 	}
 	return arr;
@@ -121,7 +128,9 @@ static json_object *status_lg(const struct x4_config *c)
 
 		json_object_object_add(
 		    o, "config",
-		    json_object_new_string(c->host.lg == X4_LG_KVMFR ? c->host.lg_path : "shm"));
+		    json_object_new_string(c->host.lg != X4_LG_KVMFR ? "shm"
+					   : c->host.lg_path[0] ? c->host.lg_path
+								: "kvmfr (one device per VM)"));
 		json_object_object_add(o, "lg_size",
 				       json_object_new_int64((int64_t)c->host.lg_size));
 		json_object_array_add(arr, o);
@@ -157,11 +166,13 @@ static void status_print(json_object *root)
 	} else if (json_object_array_length(vfs) == 0) {
 		printf("VFs: none (x4ctl vf create, or the hook creates them at VM start)\n");
 	} else {
-		printf("%-3s %-13s %-10s %-6s %s\n", "VF", "ADDRESS", "DRIVER", "GROUP", "VM");
+		printf("%-3s %-13s %-10s %-6s %-16s %s\n", "VF", "ADDRESS", "DRIVER", "GROUP", "VM",
+		       "LOOKING GLASS");
 		for (i = 0; i < json_object_array_length(vfs); i++) {
 			json_object *o = json_object_array_get_idx(vfs, i);
 			json_object *g = json_object_object_get(o, "iommu_group");
 			json_object *vm = json_object_object_get(o, "vm");
+			json_object *vlg = json_object_object_get(o, "lg");
 			const char *drv =
 			    json_object_get_string(json_object_object_get(o, "driver"));
 			char grp[16] = "-";
@@ -176,10 +187,11 @@ static void status_print(json_object *root)
 				snprintf(grp, sizeof(grp), "%d", json_object_get_int(g));
 			stale = json_object_get_boolean(json_object_object_get(o, "stale"));
 			n_stale += stale;
-			printf("%-3d %-13s %-10s %-6s %s%s\n",
+			printf("%-3d %-13s %-10s %-6s %-16s %s%s\n",
 			       json_object_get_int(json_object_object_get(o, "index")),
 			       json_object_get_string(json_object_object_get(o, "address")),
 			       drv && *drv ? drv : "-", grp, vm ? json_object_get_string(vm) : "-",
+			       vlg ? json_object_get_string(vlg) : "-",
 			       stale ? " (stale: not running)" : "");
 		}
 		if (n_stale)
@@ -237,7 +249,7 @@ int x4ctl_status(struct x4ctl *g, int argc, char **argv)
 	root = json_object_new_object();
 	json_object_object_add(root, "pf", status_pf(&c.host, &pf, &numvfs, &have_pf, &e));
 	json_object_object_add(root, "vfs",
-			       have_pf ? status_vfs(&pf, numvfs, &st) : json_object_new_array());
+			       have_pf ? status_vfs(&pf, numvfs, &st, &c) : json_object_new_array());
 	json_object_object_add(root, "looking_glass", status_lg(&c));
 	if (json)
 		printf("%s\n", json_object_to_json_string_ext(

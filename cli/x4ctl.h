@@ -34,6 +34,16 @@ int x4ctl_rom_write(const char *path, const uint8_t *buf, size_t len);
 int x4ctl_install(struct x4ctl *g, int argc, char **argv);
 int x4ctl_uninstall(struct x4ctl *g, int argc, char **argv);
 int x4ctl_define(struct x4ctl *g, int argc, char **argv);
+int x4ctl_lg(struct x4ctl *g, int argc, char **argv);
+
+/* x4ctl lg apply: the kvmfr sizes (modprobe.d), qemu.conf ACL entries, udev/AppArmor notes;
+ * the body install can call (dry: change nothing; reload: rmmod/modprobe kvmfr when no VM
+ * uses it). Returns the exit status. */
+int x4ctl_lg_apply(struct x4ctl *g, int argc, char **argv);
+int x4ctl_lg_apply_run(const struct x4_config *c, int dry, int reload);
+
+/* Looking Glass health of vm in a few words for `x4ctl status` ("B7 alive", "empty", "-"). */
+void x4ctl_lg_brief(const struct x4_config *c, const char *vm, char *out, size_t n);
 
 /* "x4ctl: <msg>" on stderr; returns 1 (the failure exit status). */
 int x4ctl_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

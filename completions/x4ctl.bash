@@ -29,7 +29,7 @@ _x4ctl()
 	--name|--memory|--cpus|--uri|--vendor|--device) return ;;
 	esac
 	case $cmd in
-	"") COMPREPLY=($(compgen -W "doctor status vf lg-size rom install uninstall define --root --config --help --version" -- "$cur")) ;;
+	"") COMPREPLY=($(compgen -W "doctor status vf lg-size rom install uninstall define lg --root --config --help --version" -- "$cur")) ;;
 	doctor) COMPREPLY=($(compgen -W "--json --report --xml --uri --help" -- "$cur")) ;;
 	status) COMPREPLY=($(compgen -W "--json --help" -- "$cur")) ;;
 	vf)
@@ -37,6 +37,14 @@ _x4ctl()
 			COMPREPLY=($(compgen -W "create remove bind unbind repair --help" -- "$cur"))
 		elif [ "$prev" = bind ] || [ "$prev" = unbind ]; then
 			COMPREPLY=($(compgen -W "$(_x4ctl_vfs)" -- "$cur"))
+		fi ;;
+	lg)
+		if [ "$prev" = lg ]; then
+			COMPREPLY=($(compgen -W "status --help" -- "$cur"))
+		elif [ "$prev" = --file ]; then
+			COMPREPLY=($(compgen -f -- "$cur"))
+		else
+			COMPREPLY=($(compgen -W "--file --json --watch --no-client --help" -- "$cur"))
 		fi ;;
 	lg-size) COMPREPLY=($(compgen -W "1920x1080 2560x1440 3840x2160 --hdr --help" -- "$cur")) ;;
 	rom)

@@ -219,12 +219,15 @@ static int config_lg(struct x4_settings *s, const char *v, char *why)
 	} else if (strcmp(v, "shm") == 0) {
 		s->lg = X4_LG_SHM;
 		s->lg_path[0] = '\0';
+	} else if (strcmp(v, "kvmfr") == 0) { /* one device per VM, lib/lgassign.c */
+		s->lg = X4_LG_KVMFR;
+		s->lg_path[0] = '\0';
 	} else if (strncmp(v, "/dev/kvmfr", 10) == 0 && v[10] >= '0' && v[10] <= '9' &&
 		   v[11] == '\0') {
 		s->lg = X4_LG_KVMFR;
 		memcpy(s->lg_path, v, 12);
 	} else {
-		return config_why(why, "bad value %s; expected /dev/kvmfrN (N 0..9), shm or off",
+		return config_why(why, "bad value %s; expected kvmfr, /dev/kvmfrN (N 0..9), shm or off",
 				  x4_quote(v, q));
 	}
 	return 0;

@@ -43,8 +43,8 @@ struct x4_settings {
 	char qemu[256];              /* real emulator, default X4_DEFAULT_QEMU */
 	char rom[256];               /* option ROM / GOP driver path, "" = none */
 	enum x4_rom_mode rom_mode;   /* raw (default) | optionrom */
-	enum x4_lg_kind lg;          /* looking_glass = /dev/kvmfrN | shm | off; default off */
-	char lg_path[64];            /* "/dev/kvmfr0" for X4_LG_KVMFR */
+	enum x4_lg_kind lg;          /* looking_glass = kvmfr | /dev/kvmfrN | shm | off; default off */
+	char lg_path[64];            /* "/dev/kvmfr0" for X4_LG_KVMFR; "" = kvmfr (x4_lg_assign) */
 	uint64_t lg_size;            /* lg_size bytes; 0 = auto */
 	unsigned lg_width, lg_height;/* lg_resolution = WxH[ hdr]; 0 = unset */
 	int lg_hdr;

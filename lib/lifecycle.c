@@ -11,6 +11,8 @@
 #include "iommu.h"
 #include "lg.h"
 #include "lgshm.h"
+#include "lgassign.h"
+#include "lgsize_check.h"
 #include "log.h"
 #include "pcidev.h"
 #include "plan.h"
@@ -118,8 +120,11 @@ static int lc_precheck(const struct x4_vm *vm, const struct x4_settings *s,
 		if (have_user && x4_lg_check_access(plan->rom, uid, gid, 0, e) < 0)
 			return -e->code;
 	}
+	if (plan->lg != X4_LG_OFF &&
+	    x4_lg_check_region_size(plan->vm, plan->lg_path, plan->lg_size, e) < 0)
+		return -e->code;
 	if (plan->lg == X4_LG_KVMFR) {
-		if (x4_lg_check_device(plan->lg_path, plan->lg_size, e) < 0)
+		if (x4_lg_check_device(plan->lg_path, 0, e) < 0)
 			return -e->code;
 		if (have_user && x4_lg_check_access(plan->lg_path, uid, gid, 1, e) < 0)
 			return -e->code;
@@ -309,7 +314,9 @@ int x4_lifecycle_prepare(const struct x4_config *c, struct x4_vm *vm, struct x4_
 	}
 	/* VMs that vanished without a release (libvirtd crashed) hold nothing any more. */
 	x4_reclaim_stale(&st, vm->name);
-	if (vm->n_vfs > 0 && lc_ensure_vfs(&s, vm, &st, &u, e) < 0)
+	if (plan.lg == X4_LG_KVMFR && x4_lg_check_not_shared(vm->name, plan.lg_path, e) < 0)
+		rc = -e->code;
+	if (rc == 0 && vm->n_vfs > 0 && lc_ensure_vfs(&s, vm, &st, &u, e) < 0)
 		rc = -e->code;
 	for (unsigned i = 0; rc == 0 && i < vm->n_vfs; i++)
 		if (lc_take_vf(vm, i, &st, &u, e) < 0)

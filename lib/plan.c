@@ -13,6 +13,7 @@
 #include <json-c/json.h>
 
 #include "lg.h"
+#include "lgassign.h"
 #include "name.h"
 #include "romcache.h"
 #include "state.h"
@@ -155,11 +156,8 @@ int x4_plan_decide(const struct x4_config *c, const char *vm, const struct x4_pc
 		return 0;
 	if (s.lg == X4_LG_SHM)
 		rc = plan_shm_path(vm, out->lg_path, sizeof(out->lg_path), e);
-	else
-		rc = snprintf(out->lg_path, sizeof(out->lg_path), "%s", s.lg_path) <
-				     (int)sizeof(out->lg_path)
-			     ? 0
-			     : x4_fail(e, ENAMETOOLONG, "looking_glass path too long");
+	else /* this VM's own device for kvmfr; an explicit one no kvmfr VM is given */
+		rc = x4_lg_assign(c, vm, out->lg_path, sizeof(out->lg_path), e);
 	if (rc < 0)
 		goto fail;
 	if (s.lg_size) {

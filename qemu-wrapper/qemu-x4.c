@@ -12,6 +12,7 @@
 #include "config.h"
 #include "lg.h"
 #include "lgshm.h"
+#include "lgsize_check.h"
 #include "log.h"
 #include "plan.h"
 #include "qemuargv.h"
@@ -158,7 +159,11 @@ int main(int argc, char **argv)
 	}
 	if (plan.rom[0] && plan.has_vf && qx_check_rom(plan.rom, &e) < 0)
 		return qx_die(&e);
-	if (plan.lg == X4_LG_KVMFR && x4_lg_check_device(plan.lg_path, plan.lg_size, &e) < 0)
+	/* kvmfr's static_size_mb is not in sysfs (mode 0000): the size is asked of the device. */
+	if (plan.lg == X4_LG_KVMFR && x4_lg_check_device(plan.lg_path, 0, &e) < 0)
+		return qx_die(&e);
+	if (plan.lg != X4_LG_OFF &&
+	    x4_lg_check_region_size(name, plan.lg_path, plan.lg_size, &e) < 0)
 		return qx_die(&e);
 	/* Again here: without the hook nobody made the shm file, and QEMU opens without O_EXCL. */
 	if (x4_lgshm_secure(name, plan.lg, plan.lg_path, &e) < 0)

@@ -10,7 +10,7 @@ BUILD="build-essential pkg-config libinih-dev libjson-c-dev libcmocka-dev libfus
 libpci-dev pciutils libxml2-dev libvirt-dev libvirt-daemon-system libvirt-clients
 qemu-system-x86 qemu-utils ovmf swtpm swtpm-tools liblzma-dev libbrotli-dev"
 TEST="libxml2-utils clang libfuzzer-14-dev libclang-rt-14-dev gcovr valgrind cppcheck clang-tidy
-busybox-static jq apparmor uefitool-cli lintian debhelper python3"
+busybox-static jq apparmor uefitool-cli lintian debhelper python3 gdb"
 case "${1:-all}" in
 build) PKGS=$BUILD what=build-deps ;;
 test) PKGS=$TEST what=test-deps ;;

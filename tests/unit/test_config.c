@@ -227,7 +227,7 @@ static void test_bad_fixtures(void **state)
 		{ "bad-vm-nospace.conf", 1, "unknown section 'vmwin'", "[vm NAME]" },
 		{ "bad-lg-size-pow2.conf", 2, "[host] lg_size: '48M' is not a power of two", "(e.g. 32M or 64MiB) or auto" },
 		{ "bad-lg-size-big.conf", 2, "[host] lg_size: '2G' is out of range", "1M to 1G" },
-		{ "bad-lg-kvmfr10.conf", 2, "[host] looking_glass: bad value '/dev/kvmfr10'", "expected /dev/kvmfrN (N 0..9), shm or off" },
+		{ "bad-lg-kvmfr10.conf", 2, "[host] looking_glass: bad value '/dev/kvmfr10'", "expected kvmfr, /dev/kvmfrN (N 0..9), shm or off" },
 		{ "bad-lg-resolution.conf", 2, "[vm a] lg_resolution: bad value '1920*1080'", "2560x1440 hdr" },
 		{ "bad-qemu-relative.conf", 2, "[host] qemu: 'qemu-system-x86_64' is not an absolute path", "expected an absolute path" },
 		{ "bad-rom-mode.conf", 2, "[vm a] rom_mode: bad value 'efi'", "expected raw or optionrom" },
