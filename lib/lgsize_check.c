@@ -62,6 +62,8 @@ int x4_lg_check_region_size(const char *vm, const char *abs, uint64_t want, stru
 		return 0; /* QEMU creates the shm file with the planned size */
 	if (rc < 0 || !want || have == want)
 		return 0; /* absent kvmfr nodes and their types are x4_lg_check_device's job */
+	if (!kvmfr && have == 0)
+		return 0; /* the empty file prepare made (lgshm): QEMU sizes it */
 	if (kvmfr)
 		return x4_fail(e, EINVAL,
 			       "VM %s: %s is %llu MiB but the VM wants %llu MiB: set lg_size = "

@@ -12,8 +12,8 @@
  * -ENOENT when abs does not exist, -ENODATA when a char device's size cannot be learnt. */
 int x4_lg_region_size(const char *abs, uint64_t *bytes, struct x4_err *e);
 
-/* Before QEMU starts vm: abs must be want bytes. A missing shm file (QEMU makes it) and a size
- * that cannot be learnt pass; a mismatch is one line naming the VM, the device, both sizes and
+/* Before QEMU starts vm: abs must be want bytes. A missing or empty shm file (QEMU sizes it) and a
+ * size that cannot be learnt pass; a mismatch is one line naming the VM, the device, both sizes and
  * the fix. */
 int x4_lg_check_region_size(const char *vm, const char *abs, uint64_t want, struct x4_err *e);
 

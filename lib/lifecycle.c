@@ -120,16 +120,17 @@ static int lc_precheck(const struct x4_vm *vm, const struct x4_settings *s,
 		if (have_user && x4_lg_check_access(plan->rom, uid, gid, 0, e) < 0)
 			return -e->code;
 	}
-	if (plan->lg != X4_LG_OFF &&
-	    x4_lg_check_region_size(plan->vm, plan->lg_path, plan->lg_size, e) < 0)
-		return -e->code;
 	if (plan->lg == X4_LG_KVMFR) {
 		if (x4_lg_check_device(plan->lg_path, 0, e) < 0)
 			return -e->code;
 		if (have_user && x4_lg_check_access(plan->lg_path, uid, gid, 1, e) < 0)
 			return -e->code;
 	}
+	/* Whose the region is comes before how big it is: a planted file is refused as such. */
 	if (x4_lgshm_secure(plan->vm, plan->lg, plan->lg_path, e) < 0)
+		return -e->code;
+	if (plan->lg != X4_LG_OFF &&
+	    x4_lg_check_region_size(plan->vm, plan->lg_path, plan->lg_size, e) < 0)
 		return -e->code;
 	return 0;
 }

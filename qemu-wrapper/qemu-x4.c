@@ -162,11 +162,12 @@ int main(int argc, char **argv)
 	/* kvmfr's static_size_mb is not in sysfs (mode 0000): the size is asked of the device. */
 	if (plan.lg == X4_LG_KVMFR && x4_lg_check_device(plan.lg_path, 0, &e) < 0)
 		return qx_die(&e);
+	/* Again here: without the hook nobody made the shm file, and QEMU opens without O_EXCL.
+	 * Whose it is comes before how big it is. */
+	if (x4_lgshm_secure(name, plan.lg, plan.lg_path, &e) < 0)
+		return qx_die(&e);
 	if (plan.lg != X4_LG_OFF &&
 	    x4_lg_check_region_size(name, plan.lg_path, plan.lg_size, &e) < 0)
-		return qx_die(&e);
-	/* Again here: without the hook nobody made the shm file, and QEMU opens without O_EXCL. */
-	if (x4_lgshm_secure(name, plan.lg, plan.lg_path, &e) < 0)
 		return qx_die(&e);
 
 	struct x4_rewrite rw = {

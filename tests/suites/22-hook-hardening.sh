@@ -101,7 +101,7 @@ x status
 check "a live QEMU keeps its claim" bash -c "! grep -q stale <<<\"\$0\"" "$OUT"
 echo bash >"$ROOT/proc/4200/comm"   # the pid was reused by another program
 x status
-check_match "status marks a claim whose pid is no QEMU as stale" "0000:00:02.2 +vfio-pci +[0-9]+ +win-a \(stale: not running\)" "$OUT"
+check_match "status marks a claim whose pid is no QEMU as stale" "0000:00:02.2 +vfio-pci +[0-9]+ +win-a +[^ ]+( [^ ]+)* \(stale: not running\)" "$OUT"
 check_match "status names the fix" "sudo x4ctl vf repair" "$OUT"
 x status --json
 check_match "status --json has stale: true" '"stale": ?true' "$OUT"

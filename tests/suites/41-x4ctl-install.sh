@@ -176,7 +176,7 @@ check_match "doctor: no SR-IOV GPU" 'FAIL +sriov-pf +no Intel GPU with SR-IOV fo
 check "doctor's fixes never point back at doctor" test "$(printf '%s' "$OUT" | grep -c 'x4ctl doctor')" = 0
 check_match "vfio-pci at boot: echo ... | sudo tee FILE" 'echo vfio-pci \| sudo tee /etc/modules-load.d/vfio-pci.conf' "$OUT"
 check "no 'echo ... > /file' (sudo would not reach the redirection)" test "$(printf '%s' "$OUT" | grep -Ec 'echo [^|]*> /')" = 0
-check_match "kvmfr: built with DKMS from the Looking Glass source's module/" 'kvmfr module with DKMS from the module/ dir' "$OUT"
+check_match "kvmfr: built with DKMS from the Looking Glass source's module/" 'build kvmfr with DKMS from the Looking Glass source' "$OUT"
 check "no AUR package name" test "$(printf '%s' "$OUT" | grep -c 'looking-glass-module-dkms')" = 0
 x --root "$R" status
 check_match "status without a PF says so" 'VFs: none: no SR-IOV PF' "$OUT"

@@ -132,6 +132,8 @@ check_eq "VM whose file does not exist yet: exit 1" 1 "$RC"
 check_match "... says the VM has not started" "^VM win-a: /dev/shm/looking-glass-win-a does not exist: VM win-a has not started" "$OUT"
 "$FAKE" --layout b7 --subscribe --size $((32 << 20)) "$ROOT/dev/shm/looking-glass-win-a"
 truncate -s 32M "$ROOT/dev/shm/looking-glass-win-b"
+# As the hook makes them (lgshm): root's or the qemu user's, closed to others; else refused.
+chmod 0660 "$ROOT"/dev/shm/looking-glass-win-*
 x lg status --no-client
 check_match "all VMs: win-a's B7 host" "VM win-a: /dev/shm/looking-glass-win-a \\(32 MiB\\): host present: Looking Glass B7" "$OUT"
 check_match "all VMs: win-b's empty region" "VM win-b: /dev/shm/looking-glass-win-b \\(32 MiB\\): empty" "$OUT"
@@ -152,6 +154,7 @@ else
 fi
 
 # --- the real size against the plan before QEMU starts (hook prepare and the wrapper)
+chgrp kvm "$ROOT/dev/kvmfr0" && chmod 0660 "$ROOT/dev/kvmfr0" # as 99-kvmfr.rules makes it
 conf '[host]' '[vm win-k]' 'looking_glass = /dev/kvmfr0' 'lg_size = 64M'
 k=$(dom win-k "$(hostdev 0000:00:02.2 no)")
 hook win-k prepare begin "$k"
@@ -162,7 +165,7 @@ hook win-k release end "$k"
 printf '#!/bin/sh\necho real-qemu-ran\n' >"$T/qemu"
 chmod 755 "$T/qemu"
 conf '[host]' "qemu = $T/qemu" '[vm win-s]' 'looking_glass = shm' 'lg_size = 64M'
-truncate -s 32M "$ROOT/dev/shm/looking-glass-win-s"
+truncate -s 32M "$ROOT/dev/shm/looking-glass-win-s" && chmod 0660 "$ROOT/dev/shm/looking-glass-win-s"
 OUT=$("$T_BIN/qemu-x4" -name guest=win-s -machine q35 -device '{"driver":"pcie-pci-bridge","id":"pci.3","bus":"pcie.0","addr":"0x3"}' 2>&1); RC=$?
 check_eq "wrapper: a shm file left at 32 MiB for 64 MiB: refused" 1 "$RC"
 check_match "... one line with the fix" "VM win-s: /dev/shm/looking-glass-win-s is 33554432 bytes but the VM wants 64 MiB: .*rm /dev/shm/looking-glass-win-s" "$OUT"
