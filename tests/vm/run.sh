@@ -45,6 +45,8 @@ case $top in *' '*) fail "project path $top has a space (the kernel command line
 command -v qemu-system-x86_64 >/dev/null || fail "no qemu-system-x86_64 on this host"
 
 t0=$(date +%s)
+# The guest runs the host's build (make install there must not compile under TCG).
+make -s -C "$top" all >/dev/null || fail "make all in $top failed"
 fetched=$("$here/fetch.sh") || fail "fetching the kernel and busybox failed (see above)"
 vmlinuz=$(printf '%s\n' "$fetched" | sed -n 's/^kernel //p')
 moddir=$(printf '%s\n' "$fetched" | sed -n 's/^modules //p')
