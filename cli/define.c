@@ -108,7 +108,18 @@ static int def_install(struct x4ctl *g, struct def_opts *o)
 	if (o->emulator[0] != '/')
 		return x4ctl_fail("define: --emulator %s: give an absolute path (libvirt runs it)",
 				  o->emulator);
-	if (def_host_limits(o) || def_disk_plan(o))
+	if (def_host_limits(o))
+		return 1;
+	/* An existing domain first: its disk exists too; switching it is what the user wants. */
+	exists = o->print ? 0 : def_lv_exists(o->uri, o->name);
+	if (exists)
+		return exists < 0
+			   ? 1
+			   : x4ctl_fail("define: domain '%s' already exists in %s: x4ctl "
+					"define --name %s --phase run switches it to the run "
+					"phase; virsh undefine --nvram %s removes it",
+					o->name, o->uri, o->name, o->name);
+	if (def_disk_plan(o))
 		return 1;
 	if (!o->no_vf && def_pick_vf(g, o->vf, &o->vf_addr))
 		return 1;
@@ -120,15 +131,7 @@ static int def_install(struct x4ctl *g, struct def_opts *o)
 		free(xml);
 		return 0;
 	}
-	exists = def_lv_exists(o->uri, o->name);
-	if (exists)
-		rc = exists < 0 ? 1
-				: x4ctl_fail("define: domain '%s' already exists in %s: x4ctl "
-					     "define --name %s --phase run switches it to the run "
-					     "phase; virsh undefine --nvram %s removes it",
-					     o->name, o->uri, o->name, o->name);
-	if (rc == 0)
-		rc = def_disk_create(o, &made);
+	rc = def_disk_create(o, &made);
 	if (rc == 0)
 		rc = def_lv_define(o->uri, o->name, xml);
 	free(xml);
@@ -151,8 +154,9 @@ static int def_install(struct x4ctl *g, struct def_opts *o)
 			     : " (the disk is on SATA: setup sees it without drivers)");
 	printf("  3. in Windows: install the Intel graphics driver for the VF, the Looking Glass "
 	       "host, and a virtual display driver if the VF shows no display\n"
-	       "  4. shut Windows down, then: x4ctl define --name %s --phase run\n",
-	       o->name);
+	       "  4. shut Windows down, then: x4ctl define --name %s --phase run\n"
+	       "  5. start it again; on the host: %s\n",
+	       o->name, lg);
 	if (!o->iso)
 		printf("  (no --iso: insert it first: virsh change-media %s sdb --insert "
 		       "/path/Win11.iso --config)\n",

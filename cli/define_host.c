@@ -70,13 +70,9 @@ int def_host_limits(struct def_opts *o)
 
 	if (o->cpus == 0)
 		o->cpus = cpus > 1 ? cpus - 1 : 1; /* the host keeps a core */
-	if (total == 0) {
+	if (total == 0) { /* no /proc/meminfo: only in a simulated root (X4_ROOT) */
 		if (o->memory == 0)
 			o->memory = DEF_DEFAULT_MEMORY;
-		fprintf(stderr,
-			"x4ctl: define: cannot read MemTotal from %s: memory %lu MiB not "
-			"checked against what the host can pin\n",
-			path, o->memory);
 		return 0;
 	}
 	limit = total > DEF_HOST_RESERVE ? total - DEF_HOST_RESERVE : 0;

@@ -169,7 +169,7 @@ int def_build_install(const struct def_opts *o, char **xml)
 /* The id of an <audio type='spice'>, adding one (with the next free id) when there is none. */
 static void run_audio_id(xmlXPathContextPtr ctx, xmlNodePtr devices, char *id, size_t n)
 {
-	xmlNodePtr a = xml_node(ctx, "/domain/devices/audio[@type='spice']");
+	xmlNodePtr a = xml_node(ctx, "/domain/devices/audio[@type='spice'][@id]");
 	xmlChar *v;
 	unsigned long max = 0;
 
@@ -190,6 +190,38 @@ static void run_audio_id(xmlXPathContextPtr ctx, xmlNodePtr devices, char *id, s
 	xml_add(devices, "audio", (const char *const[]){"id", id, "type", "spice", NULL});
 }
 
+/* qemu-x4 puts the Looking Glass ivshmem on a PCI bridge: add one to a q35 domain that has none
+ * (a domain from an older x4ctl define), with the next free controller index; libvirt adds the
+ * root port it needs. */
+static void run_lg_bridge(xmlXPathContextPtr ctx, xmlNodePtr devices)
+{
+	xmlNodePtr c;
+	unsigned long max = 0;
+	char idx[32];
+
+	if (!xml_node(ctx, "/domain/devices/controller[@type='pci'][@model='pcie-root']") ||
+	    xml_node(ctx, "/domain/devices/controller[@type='pci'][@model='pcie-to-pci-bridge' or "
+			  "@model='pci-bridge']"))
+		return;
+	for (c = devices->children; c; c = c->next) {
+		xmlChar *t, *v;
+
+		if (c->type != XML_ELEMENT_NODE || xmlStrcmp(c->name, X "controller") != 0)
+			continue;
+		t = xmlGetProp(c, X "type");
+		v = xmlGetProp(c, X "index");
+		if (t && v && xmlStrcmp(t, X "pci") == 0 &&
+		    strtoul((const char *)v, NULL, 10) > max)
+			max = strtoul((const char *)v, NULL, 10);
+		xmlFree(t);
+		xmlFree(v);
+	}
+	snprintf(idx, sizeof(idx), "%lu", max + 1);
+	xml_add(devices, "controller",
+		(const char *const[]){"type", "pci", "index", idx, "model", "pcie-to-pci-bridge",
+				      NULL});
+}
+
 int def_to_run(xmlDocPtr doc)
 {
 	xmlXPathContextPtr ctx = xmlXPathNewContext(doc);
@@ -204,10 +236,10 @@ int def_to_run(xmlDocPtr doc)
 		return x4ctl_fail("define: the domain has no <devices>: is it a libvirt domain?");
 	}
 	/* The only video: none (an emulated display next to the VF: Code 43 on ADL-N). */
-	xml_remove(ctx, "/domain/devices/video[position() > 1]");
+	xml_remove(ctx, "(/domain/devices/video)[position() > 1]");
 	n = xml_node(ctx, "/domain/devices/video");
 	if (n)
-		xml_remove(ctx, "/domain/devices/video/*");
+		xml_remove(ctx, "(/domain/devices/video)[1]/*");
 	else
 		n = xml_add(devices, "video", NULL);
 	xml_add(n, "model", (const char *const[]){"type", "none", NULL});
@@ -240,6 +272,7 @@ int def_to_run(xmlDocPtr doc)
 		n = xml_add(devices, "sound", (const char *const[]){"model", "ich9", NULL});
 	xml_remove(ctx, "/domain/devices/sound[@model='ich9']/audio");
 	xml_add(n, "audio", (const char *const[]){"id", id, NULL});
+	run_lg_bridge(ctx, devices);
 	xmlXPathFreeContext(ctx);
 	return 0;
 }

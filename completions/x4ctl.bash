@@ -49,7 +49,14 @@ _x4ctl()
 		fi ;;
 	install) COMPREPLY=($(compgen -W "--dry-run --root --from --templates --help" -- "$cur")) ;;
 	uninstall) COMPREPLY=($(compgen -W "--root --help" -- "$cur")) ;;
-	define) COMPREPLY=($(compgen -W "--name --memory --cpus --disk --iso --vf --emulator --templates --uri --print --help" -- "$cur")) ;;
+	define)
+		case "$prev" in
+		--virtio-win) COMPREPLY=($(compgen -f -- "$cur")) ;;
+		--phase) COMPREPLY=($(compgen -W "install run" -- "$cur")) ;;
+		--disk-size) ;;
+		--virt-type) COMPREPLY=($(compgen -W "kvm qemu" -- "$cur")) ;;
+		*) COMPREPLY=($(compgen -W "--name --phase --iso --virtio-win --disk --disk-size --reuse-disk --memory --cpus --vf --virt-type --emulator --templates --uri --xml --print --help" -- "$cur")) ;;
+		esac ;;
 	esac
 }
 complete -F _x4ctl x4ctl

@@ -10,7 +10,7 @@ cc=${FUZZ_CC:-clang}
 pass=0 fail=0
 flags=(-g -O1 -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -I"$top/lib"
        "-fsanitize=fuzzer,address,undefined" -fno-sanitize-recover=all -fno-omit-frame-pointer)
-read -ra jsonc <<<"$(pkg-config --cflags json-c 2>/dev/null)"
+read -ra jsonc <<<"$(pkg-config --cflags json-c libxml-2.0 2>/dev/null)"
 
 ok()     { pass=$((pass + 1)); echo "ok - $*"; }
 not_ok() { fail=$((fail + 1)); echo "not ok - $*"; }
@@ -46,6 +46,7 @@ if ! command -v "$cc" >/dev/null; then
 else
 	target qemuargv "lib/qemuargv.c lib/pciaddr.c lib/err.c" "$(pkg-config --libs json-c)"
 	target rom "lib/rom.c lib/err.c" ""
+	target define_run "cli/define_xml.c cli/util.c lib/err.c" "$(pkg-config --libs libxml-2.0)"
 fi
 echo "fuzz: $pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -19,8 +19,6 @@ one_line() { check_eq "$1 (one line)" 1 "$(printf '%s\n' "$OUT" | grep -c .)"; }
 
 sim_start
 cd "$TMP" || exit 1
-x define --name W --vf none --print
-check_match "no /proc/meminfo: memory not checked, and it says so" "^x4ctl: define: cannot read MemTotal from $ROOT/proc/meminfo: memory 8192 MiB not checked" "$OUT"
 printf 'MemTotal:       65000000 kB\n' >"$ROOT/proc/meminfo" # a 62 GiB host
 : >Win11.iso; : >virtio-win.iso
 mkdir -p disks
@@ -78,6 +76,7 @@ check_eq "the disk is a new qcow2 of 2 GiB" "qcow2 2147483648" \
 check_match "next steps: start it and open its screen" "virsh start W; open its screen: virt-viewer" "$OUT"
 check_match "next steps: the guest's drivers" "Intel graphics driver for the VF, the Looking Glass host, and a virtual display driver" "$OUT"
 check_match "next steps: switch to the run phase" "x4ctl define --name W --phase run" "$OUT"
+check_match "next steps: Looking Glass is off in the config: say how to turn it on" "5\. start it again; on the host: set looking_glass = /dev/kvmfr0 in $ROOT/etc/x4-sriov/x4-sriov.conf" "$OUT"
 sum=$(md5sum <disks/w.qcow2)
 x define --name W --iso Win11.iso --disk disks/w.qcow2 --uri test:///default
 check_match "a second define refuses to overwrite the disk" "^x4ctl: define: the disk $TMP/disks/w.qcow2 exists and x4ctl never overwrites one: give another --disk PATH, or --reuse-disk" "$OUT"
@@ -121,6 +120,17 @@ printf '%s\n' "$OUT" >hand-run.xml
 check "a hand-made domain switched passes virt-xml-validate" valid hand-run.xml
 check_eq "... every emulated video gone, SPICE and a new audio id added" "1 none 1 4 4" \
 	"$(xp 'concat(count(//video)," ",string(//video/model/@type)," ",count(//graphics[@type="spice"])," ",string(//audio[@type="spice"]/@id)," ",string(//sound/audio/@id))' hand-run.xml)"
+check_eq "... no pcie-root (not q35): no bridge added" 0 "$(xp 'count(//controller)' hand-run.xml)"
+# A q35 domain from an older define has no bridge for qemu-x4's Looking Glass ivshmem: one is added.
+cat >old.xml <<'XML'
+<domain type='kvm'><name>W</name><memory unit='MiB'>4096</memory>
+  <os><type arch='x86_64' machine='q35'>hvm</type></os>
+  <devices><controller type='pci' index='0' model='pcie-root'/><controller type='pci' index='1' model='pcie-root-port'/><controller type='usb' index='0' model='qemu-xhci'/><controller type='pci' index='7' model='pcie-root-port'/><video><model type='none'/></video></devices></domain>
+XML
+x define --name W --phase run --xml old.xml --print
+printf '%s\n' "$OUT" >old-run.xml
+check "an older q35 domain switched passes virt-xml-validate" valid old-run.xml
+check_eq "... and gets a pcie-to-pci-bridge with the next free index" 8 "$(xp 'string(//controller[@model="pcie-to-pci-bridge"]/@index)' old-run.xml)"
 x define --name Other --phase run --xml install.xml --print
 check_match "--xml of another domain is refused" "^x4ctl: define: install.xml is not the domain 'Other'" "$OUT"
 x define --name W --phase run --memory 4096
@@ -162,6 +172,13 @@ check_eq "--virt-type qemu: domain type qemu, no <cpu>, no <hyperv>" "qemu 0 0" 
 	"$(xp 'concat(string(/domain/@type)," ",count(/domain/cpu)," ",count(//hyperv))' tcg.xml)"
 x define --name W --virt-type xen --print
 check_match "an unknown --virt-type is refused" "give kvm, or qemu" "$OUT"
+
+# --- completion and --help know the new options
+comp() { bash -c '. "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _x4ctl; echo "${COMPREPLY[*]}"' _ "$T_TOP/completions/x4ctl.bash" "$@"; }
+check_match "completion: define offers --virtio-win, --disk-size, --phase" "--phase .*--virtio-win --disk --disk-size" "$(comp x4ctl define --)"
+check_eq "completion: --phase offers install and run" "install run" "$(comp x4ctl define --phase "")"
+x define --help
+check_match "--help shows both phases" "define --name NAME --phase run \\[--xml FILE\\]" "$OUT"
 
 cd / || exit 1
 t_done
