@@ -86,6 +86,10 @@ qmp() { "${VIRSH[@]}" qemu-monitor-command "$DOM" "$1" 2>&1; }
 # 0. A fresh host: what earlier scenarios left in /etc goes; the daemons run as after boot.
 rm -rf /etc/x4-sriov /var/lib/x4-sriov /etc/libvirt/hooks/qemu
 aa_on || stop_here "AppArmor is enabled, with Debian's profiles loaded (guest-run.sh boot)"
+# A host that has run VMs keeps virt-aa-helper's per-VM profiles (libvirt leaves the profile
+# when the VM goes, without its .files include): earlier scenarios leave them here too.
+n=$(find /etc/apparmor.d/libvirt -name 'libvirt-*' ! -name '*.files' 2>/dev/null | wc -l)
+echo "# per-VM AppArmor profiles left by libvirt from earlier VMs: $n"
 aa0=$(aa_denials | wc -l)
 start_daemons || stop_here "virtlogd -d and libvirtd -d start and libvirtd answers virsh"
 check_match "libvirtd runs confined by Debian's profile" '^libvirtd \(enforce\)' \
