@@ -117,11 +117,16 @@ int inst_aa_reload(struct x4_err *e)
 	if (x4_host_path(X4_AA_LIBVIRT_DIR, dir, sizeof(dir), NULL) < 0 || !(dh = opendir(dir)))
 		return 0;
 	rc = 0;
+	/* libvirt leaves the profile of a VM that is gone but removes the .files it includes:
+	 * such a profile cannot be parsed, and no running VM uses it. */
 	while (rc == 0 && (d = readdir(dh)))
 		if (aa_vm_profile(d->d_name) &&
-		    (size_t)snprintf(abs, sizeof(abs), X4_AA_LIBVIRT_DIR "/%s", d->d_name) <
-			sizeof(abs))
+		    (size_t)snprintf(abs, sizeof(abs), X4_AA_LIBVIRT_DIR "/%s.files", d->d_name) <
+			sizeof(abs) &&
+		    aa_exists(abs)) {
+			abs[strlen(abs) - 6] = '\0';
 			rc = aa_reload_one(parser, abs, e);
+		}
 	closedir(dh);
 	return rc;
 }

@@ -145,12 +145,16 @@ check_match "... with the fix" '^ +fix: sudo x4ctl install' "$OUT"
 mkdir -p "$R/etc/apparmor.d/libvirt"
 echo 'profile x {}' >"$R/etc/apparmor.d/libvirt/libvirt-0a1b2c3d-0000-0000-0000-000000000001"
 : >"$R/etc/apparmor.d/libvirt/libvirt-0a1b2c3d-0000-0000-0000-000000000001.files"
+# A VM that is gone: libvirt leaves its profile but removes the .files include it needs.
+echo 'profile y {}' >"$R/etc/apparmor.d/libvirt/libvirt-0a1b2c3d-0000-0000-0000-000000000002"
 printf '#!/bin/sh\necho "$@" >>%s\n' "$TMP/parser.log" >"$TMP/parser"; chmod 755 "$TMP/parser"
 OUT=$(X4_APPARMOR_PARSER=$TMP/parser "$X4CTL" install --root "$R" --templates "$T_TOP/templates" 2>&1); RC=$?
 check_eq "install with AppArmor enabled exits 0" 0 "$RC"
 check_match "reloads libvirtd's profile" "^-r $R/etc/apparmor.d/usr.sbin.libvirtd$" "$(cat "$TMP/parser.log")"
 check_match "reloads a VM's profile" "^-r $R/etc/apparmor.d/libvirt/libvirt-0a1b2c3d-0000-0000-0000-000000000001$" "$(cat "$TMP/parser.log")"
 check "not its .files include" test "$(grep -c '\.files' "$TMP/parser.log")" = 0
+check "not the profile a gone VM left without its .files (it cannot be parsed)" \
+	test "$(grep -c 'libvirt-0a1b2c3d-0000-0000-0000-000000000002' "$TMP/parser.log")" = 0
 check_match "and says so" 'reloaded AppArmor profile' "$OUT"
 cp "$BASE/etc/apparmor.d/local/usr.sbin.libvirtd" "$LV"
 x install --root "$R"
