@@ -75,10 +75,10 @@ run "$BIN/x4ctl" status
 "$BIN/x4sim" --stop "$ROOT" >/dev/null 2>&1
 unset X4_ROOT
 
-if [ -x tests/vm/run.sh ] && ls tests/vm/scenarios/hook-vfio.sh >/dev/null 2>&1 && [ "${X4_SKIP_VM:-}" != 1 ]; then
-	say "The same lifecycle on a real Linux 6.1 kernel under QEMU (TCG): an SR-IOV NVMe as the PF, real VFIO;"
-	echo "first x4-hook and qemu-x4 by hand, then libvirtd itself running them for managed VF domains"
-	tests/vm/run.sh tests/vm/scenarios/hook-vfio.sh tests/vm/scenarios/libvirt.sh ||
-		fail "the real-kernel run failed"
+if [ -x tests/vm/run.sh ] && [ -e tests/vm/scenarios/user-path.sh ] && [ "${X4_SKIP_VM:-}" != 1 ]; then
+	say "The user's path on a real Linux 6.1 kernel under QEMU (TCG), AppArmor enforcing: the README's"
+	echo "real-board block run as written (make install, x4ctl install, doctor, define), virsh start"
+	echo "of the defined VM on a VF of an SR-IOV NVMe, QMP, destroy, uninstall byte for byte"
+	tests/vm/run.sh tests/vm/scenarios/user-path.sh || fail "the installed-path scenario failed"
 fi
 say "Done."
