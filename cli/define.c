@@ -11,6 +11,7 @@
 #include <libxml/tree.h>
 #include <libxml/xpath.h>
 
+#include "layout.h"
 #include "name.h"
 #include "sriov.h"
 #include "state.h"
@@ -203,7 +204,7 @@ static int def_libvirt(const struct def_opts *o, const char *xml)
 int x4ctl_define(struct x4ctl *g, int argc, char **argv)
 {
 	struct def_opts o = {.vf = "auto",
-			     .emulator = "/usr/local/bin/qemu-x4",
+			     .emulator = X4_WRAPPER_PATH,
 			     .uri = "qemu:///system",
 			     .memory = 8192,
 			     .cpus = 4};

@@ -246,6 +246,10 @@ static void doc_pf(struct doc *d)
 	struct x4_err e;
 
 	if (x4_sriov_find_pf(&d->c.host, &d->pf, &e) < 0) {
+		char *self = strstr(e.msg, " (x4ctl doctor)"); /* this is doctor: no pointer back */
+
+		if (self || (self = strstr(e.msg, ", or run x4ctl doctor")))
+			*self = '\0';
 		doc_row(d, DOC_FAIL, "sriov-pf",
 			"load the SR-IOV GPU driver: i915-sriov-dkms with " DOC_I915_ARGS
 			", or xe with " DOC_XE_ARGS "; then reboot",
@@ -259,7 +263,7 @@ static void doc_pf(struct doc *d)
 	if (strcmp(drv, X4_VFIO_DRIVER) == 0)
 		doc_row(d, DOC_FAIL, "sriov-pf",
 			"never pass the PF to a VM: remove its hostdev, "
-			"then: echo > /sys/bus/pci/devices/%s/driver_override and reboot",
+			"then: echo | sudo tee /sys/bus/pci/devices/%s/driver_override and reboot",
 			"PF %s is bound to vfio-pci: the host lost its GPU", a);
 	else
 		doc_row(d, DOC_PASS, "sriov-pf", NULL, "PF %s on %s, sriov_totalvfs %u", a,
@@ -320,7 +324,7 @@ static void doc_vfio(struct doc *d)
 		doc_row(d, DOC_PASS, "vfio-pci", NULL, "vfio-pci loaded");
 	else
 		doc_row(d, DOC_FAIL, "vfio-pci",
-			"modprobe vfio-pci; echo vfio-pci > "
+			"sudo modprobe vfio-pci; echo vfio-pci | sudo tee "
 			"/etc/modules-load.d/vfio-pci.conf (to load it at boot)",
 			"vfio-pci is not loaded (/sys/bus/pci/drivers/vfio-pci missing)");
 }
@@ -393,14 +397,13 @@ static void doc_wrapper(struct doc *d)
 	struct stat st;
 	const char *q = d->c.host.qemu;
 
-	if (x4_host_path("/usr/local/bin/qemu-x4", path, sizeof(path), &e) == 0 &&
+	if (x4_host_path(X4_WRAPPER_PATH, path, sizeof(path), &e) == 0 &&
 	    stat(path, &st) == 0 && (st.st_mode & S_IXOTH))
-		doc_row(d, DOC_PASS, "wrapper", NULL, "/usr/local/bin/qemu-x4 installed");
+		doc_row(d, DOC_PASS, "wrapper", NULL, X4_WRAPPER_PATH " installed");
 	else
 		doc_row(d, DOC_FAIL, "wrapper",
-			"x4ctl install (copies qemu-x4 to /usr/local/bin, "
-			"mode 0755)",
-			"/usr/local/bin/qemu-x4 missing or not executable by the qemu user");
+			"x4ctl install (copies qemu-x4 to " X4_BINDIR ", mode 0755)",
+			X4_WRAPPER_PATH " missing or not executable by the qemu user");
 	if (strstr(q, "qemu-x4"))
 		doc_row(d, DOC_FAIL, "qemu",
 			"set qemu = /usr/bin/qemu-system-x86_64 in "
@@ -539,6 +542,7 @@ int x4ctl_doctor(struct x4ctl *g, int argc, char **argv)
 	doc_vfs(&d);
 	doc_vfio(&d);
 	doc_check_lg(&d);
+	doc_check_apparmor(&d);
 	doc_hook(&d);
 	doc_wrapper(&d);
 	doc_roms(&d);

@@ -33,6 +33,8 @@ void doc_row(struct doc *d, enum doc_status s, const char *check, const char *fi
 
 /* The kvmfr module, device node, its access and size, qemu.conf's ACL and AppArmor lines. */
 void doc_check_lg(struct doc *d);
+/* AppArmor: disabled, or enabled with or without x4-sriov's rules (doctor_apparmor.c). */
+void doc_check_apparmor(struct doc *d);
 /* Each VM that is ours, from --xml files or the libvirt API (read-only). */
 void doc_check_vms(struct doc *d);
 

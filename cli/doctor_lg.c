@@ -211,9 +211,9 @@ void doc_check_lg(struct doc *d)
 		else
 			doc_row(
 			    d, DOC_FAIL, "kvmfr",
-			    "build and load the Looking Glass kvmfr module "
-			    "(looking-glass-module-dkms, or module/ of the LG source with dkms): "
-			    "modprobe kvmfr static_size_mb=32",
+			    "build the Looking Glass kvmfr module with DKMS from the module/ dir of "
+			    "the Looking Glass source (the version of your client), then: "
+			    "sudo modprobe kvmfr static_size_mb=32",
 			    "kvmfr module not loaded");
 	}
 	for (i = 0; i < n; i++) {

@@ -10,6 +10,7 @@
 
 #include "doctor.h"
 #include "domxml.h"
+#include "layout.h"
 #include "sriov.h"
 
 static void vm_silent(void *opaque, virErrorPtr err)
@@ -69,8 +70,7 @@ static void vm_check(struct doc *d, const char *xml, size_t len, const char *src
 		doc_row(d, DOC_PASS, check, NULL, "emulator %s", dom.emulator);
 	} else {
 		snprintf(fix, sizeof(fix),
-			 "virsh edit %s: <emulator>/usr/local/bin/qemu-x4"
-			 "</emulator>",
+			 "virsh edit %s: <emulator>" X4_WRAPPER_PATH "</emulator>",
 			 dom.name);
 		doc_row(d, needs_wrapper ? DOC_FAIL : DOC_WARN, check, fix,
 			"emulator is %s, not "

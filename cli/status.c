@@ -146,7 +146,9 @@ static void status_print(json_object *root)
 		       json_object_get_int(json_object_object_get(pf, "totalvfs")),
 		       json_object_get_int(json_object_object_get(pf, "autoprobe")));
 	}
-	if (json_object_array_length(vfs) == 0) {
+	if (json_object_array_length(vfs) == 0 && json_object_object_get_ex(pf, "error", &v)) {
+		printf("VFs: none: no SR-IOV PF (x4ctl doctor says what is missing)\n");
+	} else if (json_object_array_length(vfs) == 0) {
 		printf("VFs: none (x4ctl vf create, or the hook creates them at VM start)\n");
 	} else {
 		printf("%-3s %-13s %-10s %-6s %s\n", "VF", "ADDRESS", "DRIVER", "GROUP", "VM");

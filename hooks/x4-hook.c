@@ -10,16 +10,15 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "apparmor.h"
 #include "config.h"
 #include "domxml.h"
 #include "event.h"
+#include "layout.h"
 #include "log.h"
 #include "name.h"
 #include "paths.h"
 
-#ifndef X4_LIBEXECDIR
-#define X4_LIBEXECDIR "/usr/local/libexec/x4-sriov"
-#endif
 #define HOOK_XML_CAP X4_DOMXML_MAX_SIZE /* libvirt's XML is far smaller; more is not a domain */
 
 static const char hook_usage[] =
@@ -92,8 +91,8 @@ static int hook_exec_core(char **argv, const char *xml, size_t len, struct x4_er
 		return x4_fail(e, errno, "cannot pass the domain XML to %s: %s", core, strerror(errno));
 	argv[0] = core;
 	execv(core, argv);
-	return x4_fail(e, errno, "cannot run %s: %s: reinstall x4-sriov (x4ctl install)", core,
-		       strerror(errno));
+	return x4_fail(e, errno, "cannot run %s: %s: %s", core, strerror(errno),
+		       x4_aa_hint(errno, "reinstall x4-sriov (x4ctl install)"));
 }
 
 int main(int argc, char **argv)

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* config: x4-sriov.conf via inih into typed [host] and [vm NAME] settings, line-numbered errors. */
+#include "apparmor.h"
 #include "config.h"
 
 #include <errno.h>
@@ -575,7 +576,7 @@ static const char *config_open_hint(int err)
 	switch (err) {
 	case EACCES:
 	case EPERM:
-		return ": run as root or make it readable";
+		return x4_aa_enabled() ? ": " X4_AA_HINT : ": run as root or make it readable";
 	case ENOTDIR:
 		return ": a parent of it is not a directory";
 	case ELOOP:

@@ -6,8 +6,9 @@
 #include <stddef.h>
 
 #include "err.h"
+#include "layout.h"
 
-#define X4_DEFAULT_CONFIG "/etc/x4-sriov/x4-sriov.conf"
+#define X4_DEFAULT_CONFIG X4_CONF_DIR "/x4-sriov.conf"
 #define X4_RUN_DIR "/run/x4-sriov"
 
 /* The host root: $X4_ROOT when set and non-empty, else "" (the real root). */

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* rom: PCI option ROM chains and PE32 EFI drivers, parsed with every offset bounds-checked. */
+#include "apparmor.h"
 #include "rom.h"
 
 #include <errno.h>
@@ -330,7 +331,9 @@ static int rom_read_file(const char *path, uint8_t **out, size_t *out_len, struc
 	if (fd < 0) {
 		r = errno;
 		return x4_fail(e, r, "cannot open ROM %s: %s%s", path, strerror(r),
-			       r == EACCES ? ": make it readable by the qemu user" : "");
+			       r == EACCES || r == EPERM ? x4_aa_enabled() ? ": " X4_AA_HINT
+								       : ": make it readable by the qemu user"
+						  : "");
 	}
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 		close(fd);

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* sysfs: bounded attribute reads, one-write() attribute writes, link names, with hints. */
+#include "apparmor.h"
 #include "sysfs.h"
 
 #include <ctype.h>
@@ -35,7 +36,7 @@ const char *x4_sysfs_hint(const char *abs, int err)
 							 : "device busy";
 	case EACCES:
 	case EPERM:
-		return "run as root";
+		return x4_aa_hint(err, "run as root");
 	case ENOENT:
 		return "no such file: driver not loaded or device gone?";
 	case ENODEV:

@@ -8,6 +8,7 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "apparmor.h"
 #include "config.h"
 #include "lg.h"
 #include "log.h"
@@ -49,8 +50,8 @@ static int qx_exec(const char *qemu, char **argv, struct x4_err *e)
 {
 	argv[0] = (char *)qemu;
 	execv(qemu, argv);
-	return x4_fail(e, errno, "cannot run %s: %s: install qemu-system-x86 or fix qemu = in x4-sriov.conf",
-		       qemu, strerror(errno));
+	return x4_fail(e, errno, "cannot run %s: %s: %s", qemu, strerror(errno),
+		       x4_aa_hint(errno, "install qemu-system-x86 or fix qemu = in x4-sriov.conf"));
 }
 
 /* Without a plan naming the VF: the vfio-pci device in argv at one of the PF's VF addresses
@@ -127,7 +128,9 @@ int main(int argc, char **argv)
 	if (qx_check_not_self(s.qemu, &e) < 0)
 		return qx_die(&e);
 	/* The hook's plan when it ran; else the same decision from config and argv. */
-	if (x4_plan_read(name, &plan, NULL) < 0) {
+	if (x4_plan_read(name, &plan, &e) < 0) {
+		if ((e.code == EACCES || e.code == EPERM) && x4_aa_enabled())
+			x4_log(LOG_WARNING, "%s: %s", e.msg, X4_AA_HINT);
 		if (x4_plan_decide(&cfg, name, NULL, &plan, &e) < 0)
 			return qx_die(&e);
 		if (!plan.has_vf && plan.rom[0])

@@ -279,7 +279,7 @@ check "ours in qemu.d" test "$(readlink "$R/etc/libvirt/hooks/qemu.d/x4-sriov")"
 # The user edits the config after install: uninstall keeps that file and says so.
 echo '# mine' >>"$R/etc/x4-sriov/x4-sriov.conf"
 x uninstall --root "$R"
-check_match "an edited config is kept" 'keeping /etc/x4-sriov/x4-sriov.conf: changed since x4ctl install' "$OUT"
+check_match "an edited config is kept" 'keeping .*/etc/x4-sriov/x4-sriov.conf: changed since x4ctl install' "$OUT"
 check "qemu.conf restored even so" cmp "$R/etc/libvirt/qemu.conf" "$TMP/orig/etc/libvirt/qemu.conf"
 rm -rf "$R/etc/x4-sriov"
 x uninstall --root "$R"; check_eq "a second uninstall finishes the job" 0 "$RC"

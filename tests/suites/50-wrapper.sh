@@ -7,13 +7,16 @@ set -u
 . "$(dirname "$0")/../lib.sh"
 # shellcheck source=tests/hooklib.sh
 . "$T_TOP/tests/hooklib.sh"
-W=$T_BIN/qemu-x4
 FIX=$T_TOP/tests/fixtures/wrapper
 ARGV=$T_TOP/tests/fixtures/argv
 CAPTURE=$T_TOP/../shared/reference/libvirt-9.0-capture/emulator-argv.log
 
 T=$(mktemp -d /tmp/x4wrap.XXXXXX)
 chmod 0755 "$T"
+# qemu-x4 also runs as nobody below: from a copy that user can reach (a clone in a 0700 home
+# directory is not), as libvirt runs the installed one.
+mkdir "$T/bin" && install -m 0755 "$T_BIN/qemu-x4" "$T/bin/qemu-x4"
+W=$T/bin/qemu-x4
 cleanup() { sim_stop; rm -rf "$T"; }
 trap cleanup EXIT
 
