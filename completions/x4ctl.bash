@@ -47,8 +47,8 @@ _x4ctl()
 		else
 			COMPREPLY=($(compgen -W "--efi --out --vendor --device" -- "$cur"))
 		fi ;;
-	install) COMPREPLY=($(compgen -W "--dry-run --root --from --templates --help" -- "$cur")) ;;
-	uninstall) COMPREPLY=($(compgen -W "--root --help" -- "$cur")) ;;
+	install) COMPREPLY=($(compgen -W "--packaged --dry-run --root --from --templates --help" -- "$cur")) ;;
+	uninstall) COMPREPLY=($(compgen -W "--packaged --root --help" -- "$cur")) ;;
 	define) COMPREPLY=($(compgen -W "--name --memory --cpus --disk --iso --vf --emulator --templates --uri --print --help" -- "$cur")) ;;
 	esac
 }
