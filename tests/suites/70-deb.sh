@@ -100,7 +100,7 @@ check_eq "... no restart line" 0 "$(printf '%s\n' "$OUT" | grep -c 'restart libv
 # prerm while a VM holds a VF: refused, one line naming both, nothing changed.
 sums "$R" >"$work/installed.sums"
 mkdir -p "$R/run/x4-sriov"
-printf '{"version":1,"claims":[{"vf":"0000:00:02.1","vm":"win11","uuid":"","bound_by_us":false,"orig_driver":"","created_vfs":true}]}' \
+printf '{"version":1,"before":null,"claims":[{"vf":"0000:00:02.1","vm":"win11","uuid":"","bound_by_us":false,"orig_driver":"","created_vfs":true}]}' \
 	>"$R/run/x4-sriov/state.json"
 px uninstall --packaged
 check_eq "uninstall --packaged refuses while a VM holds a VF" 1 "$RC"
@@ -135,14 +135,15 @@ check "... uninstall restores the tree byte for byte" same_tree "$B" "$R"
 px uninstall --packaged
 check_match "uninstall --packaged with nothing installed: says so" '^nothing to uninstall' "$OUT"
 
-# postrm purge, run for real in a private mount namespace (tmpfs over /var/lib and /run).
+# postrm purge, run for real in a private mount namespace (tmpfs over /var/lib and /run), with
+# the environment dpkg gives it (debhelper's part calls deb-systemd-helper).
 purge() {
-	unshare -m sh -c 'mount -t tmpfs t /var/lib && mount -t tmpfs t /run &&
+	DPKG_MAINTSCRIPT_PACKAGE=x4-sriov DPKG_MAINTSCRIPT_NAME=postrm unshare -m sh -c 'mount -t tmpfs t /var/lib && mount -t tmpfs t /run &&
 		mkdir -p /var/lib/x4-sriov/rom /run/x4-sriov/vm && echo x >/var/lib/x4-sriov/rom/a.rom &&
 		echo {} >/run/x4-sriov/state.json && '"$1"' sh '"$work"'/ctl/postrm purge 2>&1 &&
 		find /var/lib /run -mindepth 1 | sort'
 }
-check_eq "postrm purge leaves nothing of ours in /var/lib and /run" "" "$(purge :)"
+check_eq "postrm purge leaves nothing of ours in /var/lib and /run" "" "$(purge '')"
 check_eq "postrm purge keeps the journal of an x4ctl install run by hand, with its backups" \
 	"x4-sriov: kept /var/lib/x4-sriov/install.json: x4ctl install was run by hand; x4ctl uninstall undoes it
 /var/lib/x4-sriov
