@@ -551,7 +551,7 @@ int inst_edit(struct inst *in, const char *abs, inst_edit_fn edit, const char *w
 	if (!rec) {
 		if ((rc = inst_mkdirs(in, INST_BACKUP_DIR, e)) < 0)
 			goto out;
-		o = rec = inst_entry("edit", abs);
+		o = inst_entry("edit", abs);
 		inst_set(o, "orig", orig);
 		inst_set(o, "hash", hash);
 		inst_set(o, "backup", backup);

@@ -9,13 +9,16 @@ set -u
 if [ -c /dev/kvm ] && getent group kvm >/dev/null; then
 	chgrp kvm /dev/kvm && chmod 0660 /dev/kvm
 fi
-pgrep -x virtlogd >/dev/null || virtlogd -d
+# The daemons outlive this script: start them with no descriptor but stdio, so they never hold
+# a caller's lock (a suite run under `flock FILE` would otherwise keep FILE locked for good).
+daemon() { (for fd in /proc/self/fd/*; do fd=${fd##*/}; [ "$fd" -gt 2 ] && eval "exec $fd>&-"; done; exec "$@"); }
+pgrep -x virtlogd >/dev/null || daemon virtlogd -d
 if [ "${1:-}" = --restart ] && pgrep -x -r R,S,D libvirtd >/dev/null; then
 	pkill -x libvirtd
 	for _ in $(seq 1 300); do pgrep -x -r R,S,D libvirtd >/dev/null || break; sleep 0.1; done
 fi
 if ! pgrep -x -r R,S,D libvirtd >/dev/null; then
-	libvirtd -d
+	daemon libvirtd -d
 fi
 for _ in $(seq 1 600); do
 	virsh -c qemu:///system version >/dev/null 2>&1 && exit 0
