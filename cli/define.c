@@ -1,51 +1,28 @@
 /* SPDX-License-Identifier: MIT */
-/* x4ctl define: a Windows 11 domain from templates/win11.xml with a free VF, through libvirt. */
-#include <errno.h>
+/* x4ctl define: a Windows 11 domain with a VF in two phases. install: a QXL display over SPICE
+ * for Windows setup, the disk created; run: the same domain with no emulated video, SPICE kept
+ * for Looking Glass's input, clipboard and audio. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
-#include <libvirt/libvirt.h>
-#include <libvirt/virterror.h>
 #include <libxml/parser.h>
-#include <libxml/tree.h>
-#include <libxml/xpath.h>
 
+#include "define.h"
 #include "layout.h"
 #include "name.h"
 #include "sriov.h"
 #include "state.h"
-#include "x4ctl.h"
 
 #define DEF_SYN                                                                                    \
-	"define --name NAME [--memory MiB] [--cpus N] [--disk PATH] [--iso PATH] "                 \
-	"[--vf auto|ADDR] [--emulator PATH] [--templates DIR] [--uri URI] [--print]"
+	"define --name NAME [--iso PATH] [--virtio-win PATH] [--disk PATH] [--disk-size SIZE] "    \
+	"[--reuse-disk] [--memory MiB] [--cpus N] [--vf auto|ADDR|INDEX|none] "                    \
+	"[--virt-type kvm|qemu] [--emulator PATH] [--templates DIR] [--uri URI] [--print]\n"       \
+	"       x4ctl define --name NAME --phase run [--xml FILE] [--uri URI] [--print]"
 
-struct def_opts {
-	const char *name, *disk, *iso, *vf, *emulator, *templates, *uri;
-	unsigned long memory, cpus;
-	int print;
-};
-
-static void def_silent(void *opaque, virErrorPtr err)
-{
-	(void)opaque;
-	(void)err;
-}
-
-/* An absolute path without control characters or quotes libvirt would choke on. */
-static int def_path_ok(const char *p)
-{
-	if (!p || p[0] != '/' || strlen(p) > 1024)
-		return 0;
-	for (; *p; p++)
-		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			return 0;
-	return 1;
-}
-
-/* --vf auto: the first VF (1..num_vfs) no VM holds in the state; addresses come from the
- * kernel's virtfn links, or where the VFs will appear when they are not created yet. */
+/* --vf auto: the first VF (1..num_vfs) no VM holds in the state; INDEX: the VF of that number;
+ * addresses come from the kernel's virtfn links, or where the VFs will appear. */
 static int def_pick_vf(const struct x4ctl *g, const char *want, struct x4_pciaddr *vf)
 {
 	static struct x4_state st;
@@ -53,13 +30,16 @@ static int def_pick_vf(const struct x4ctl *g, const char *want, struct x4_pciadd
 	struct x4_pciaddr pf;
 	struct x4_err e;
 	char a[X4_PCIADDR_STRLEN];
+	unsigned long idx = 0;
 	unsigned i, total = 0, n;
 
 	if (x4ctl_load_config(g, &c, &e) < 0)
 		return x4ctl_fail("define: %s", e.msg);
-	if (strcmp(want, "auto") != 0) {
+	if (strcmp(want, "auto") != 0 && x4ctl_parse_uint(want, 1, 255, &idx) != 0) {
 		if (x4_pciaddr_parse(want, vf, &e) < 0)
-			return x4ctl_fail("define: --vf: %s", e.msg);
+			return x4ctl_fail("define: --vf %s: give auto, a VF number (1..) or an "
+					  "address DDDD:BB:SS.F",
+					  want);
 		if (x4_sriov_find_pf(&c.host, &pf, &e) == 0 && x4_pciaddr_equal(vf, &pf))
 			return x4ctl_fail("define: --vf %s is the PF (the host's GPU): give one of "
 					  "its VFs",
@@ -67,11 +47,18 @@ static int def_pick_vf(const struct x4ctl *g, const char *want, struct x4_pciadd
 		return 0;
 	}
 	if (x4_sriov_find_pf(&c.host, &pf, &e) < 0)
-		return x4ctl_fail("define: --vf auto: %s; or give --vf DDDD:BB:SS.F", e.msg);
+		return x4ctl_fail("define: --vf %s: %s; or give --vf DDDD:BB:SS.F", want, e.msg);
+	x4_sriov_totalvfs(&pf, &total, &e);
+	if (idx) {
+		if (idx > total || (x4_sriov_vf_addr(&pf, (unsigned)idx, vf, &e) < 0 &&
+				    x4_sriov_vf_addr_expected(&pf, (unsigned)idx, vf, &e) < 0))
+			return x4ctl_fail("define: --vf %lu: %s has VFs 1..%u: give one of them",
+					  idx, x4_pciaddr_format(&pf, a), total);
+		return 0;
+	}
 	x4_state_init(&st);
 	if (x4_state_load(&st, &e) < 0)
 		return x4ctl_fail("define: --vf auto: %s; give --vf ADDR", e.msg);
-	x4_sriov_totalvfs(&pf, &total, &e);
 	n = c.host.num_vfs < total ? c.host.num_vfs : total;
 	for (i = 1; i <= n; i++) {
 		if (x4_sriov_vf_addr(&pf, i, vf, &e) < 0 &&
@@ -85,120 +72,186 @@ static int def_pick_vf(const struct x4ctl *g, const char *want, struct x4_pciadd
 			  x4_pciaddr_format(&pf, a));
 }
 
-static xmlNodePtr def_node(xmlXPathContextPtr ctx, const char *xpath)
+/* Where Looking Glass's client reads the frames for this VM, from x4-sriov.conf. */
+static void def_lg_hint(const struct x4ctl *g, const char *name, char *out, size_t n)
 {
-	xmlXPathObjectPtr r = xmlXPathEvalExpression((const xmlChar *)xpath, ctx);
-	xmlNodePtr n = NULL;
-
-	if (r && r->nodesetval && r->nodesetval->nodeNr > 0)
-		n = r->nodesetval->nodeTab[0];
-	xmlXPathFreeObject(r);
-	return n;
-}
-
-/* Set the text or attribute at xpath; a template missing it is an error. */
-static int def_set(xmlXPathContextPtr ctx, const char *xpath, const char *attr, const char *val)
-{
-	xmlNodePtr n = def_node(ctx, xpath);
-
-	if (!n)
-		return x4ctl_fail("define: the template has no %s: use the one from x4-sriov's "
-				  "templates/",
-				  xpath);
-	if (attr)
-		xmlSetProp(n, (const xmlChar *)attr, (const xmlChar *)val);
-	else
-		xmlNodeSetContent(n, NULL), xmlNodeAddContent(n, (const xmlChar *)val);
-	return 0;
-}
-
-static int def_build(const struct def_opts *o, const struct x4_pciaddr *vf, char **xml)
-{
-	char tdir[4096], path[4200], num[32], disk[1100], h[4][8];
+	struct x4_config c;
+	struct x4_settings s;
 	struct x4_err e;
-	xmlXPathContextPtr ctx;
-	xmlChar *out = NULL;
-	xmlDocPtr doc;
-	int len = 0, rc = 0;
 
-	if (x4ctl_templates_dir(o->templates, tdir, sizeof(tdir), &e) < 0)
-		return x4ctl_fail("define: %s", e.msg);
-	snprintf(path, sizeof(path), "%s/win11.xml", tdir);
-	doc = xmlReadFile(path, NULL, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-	if (!doc)
-		return x4ctl_fail("define: cannot parse the template %s: reinstall x4-sriov", path);
-	ctx = xmlXPathNewContext(doc);
-	snprintf(disk, sizeof(disk), "/var/lib/libvirt/images/%s.qcow2", o->name);
-	snprintf(h[0], sizeof(h[0]), "0x%04x", vf->domain);
-	snprintf(h[1], sizeof(h[1]), "0x%02x", vf->bus);
-	snprintf(h[2], sizeof(h[2]), "0x%02x", vf->slot);
-	snprintf(h[3], sizeof(h[3]), "0x%x", vf->func);
-	rc |= def_set(ctx, "/domain/name", NULL, o->name);
-	snprintf(num, sizeof(num), "%lu", o->memory);
-	rc |= def_set(ctx, "/domain/memory", NULL, num);
-	rc |= def_set(ctx, "/domain/currentMemory", NULL, num);
-	snprintf(num, sizeof(num), "%lu", o->cpus);
-	rc |= def_set(ctx, "/domain/vcpu", NULL, num);
-	rc |= def_set(ctx, "/domain/cpu/topology", "cores", num);
-	rc |= def_set(ctx, "/domain/devices/emulator", NULL, o->emulator);
-	rc |= def_set(ctx, "/domain/devices/disk[@device='disk']/source", "file",
-		      o->disk ? o->disk : disk);
-	rc |= def_set(ctx, "/domain/devices/hostdev/source/address", "domain", h[0]);
-	rc |= def_set(ctx, "/domain/devices/hostdev/source/address", "bus", h[1]);
-	rc |= def_set(ctx, "/domain/devices/hostdev/source/address", "slot", h[2]);
-	rc |= def_set(ctx, "/domain/devices/hostdev/source/address", "function", h[3]);
-	if (o->iso) {
-		rc |= def_set(ctx, "/domain/devices/disk[@device='cdrom']/source", "file", o->iso);
-	} else {
-		/* An empty CD-ROM drive: insert the ISO later (virsh change-media). */
-		xmlNodePtr src = def_node(ctx, "/domain/devices/disk[@device='cdrom']/source");
-
-		if (src) {
-			xmlUnlinkNode(src);
-			xmlFreeNode(src);
-		}
+	if (x4ctl_load_config(g, &c, &e) < 0) {
+		snprintf(out, n, "looking-glass-client -f /dev/kvmfr0 (x4-sriov.conf: %s)", e.msg);
+		return;
 	}
-	xmlXPathFreeContext(ctx);
-	if (rc == 0) {
-		xmlDocDumpFormatMemoryEnc(doc, &out, &len, "UTF-8", 0);
-		*xml = out ? strdup((const char *)out) : NULL;
-		xmlFree(out);
-		if (!*xml)
-			rc = x4ctl_fail("define: out of memory");
-	}
-	xmlFreeDoc(doc);
-	return rc;
+	x4_config_for_vm(&c, name, &s);
+	if (s.lg == X4_LG_KVMFR)
+		snprintf(out, n, "looking-glass-client -f %s", s.lg_path);
+	else if (s.lg == X4_LG_SHM)
+		snprintf(out, n, "looking-glass-client -f /dev/shm/looking-glass-%s", name);
+	else
+		snprintf(out, n,
+			 "set looking_glass = /dev/kvmfr0 in %s (it is off, so qemu-x4 adds no "
+			 "Looking Glass device), then looking-glass-client -f /dev/kvmfr0",
+			 c.path[0] ? c.path : "/etc/x4-sriov/x4-sriov.conf");
 }
 
-static int def_libvirt(const struct def_opts *o, const char *xml)
+static int def_install(struct x4ctl *g, struct def_opts *o)
 {
-	virConnectPtr conn;
-	virDomainPtr dom;
-	virErrorPtr err;
+	char *xml = NULL, a[X4_PCIADDR_STRLEN], lg[4608];
+	int made = 0, rc, exists;
 
-	virSetErrorFunc(NULL, def_silent);
-	conn = virConnectOpen(o->uri);
-	if (!conn) {
-		err = virGetLastError();
-		return x4ctl_fail("define: cannot connect to %s: %s: is libvirtd running (and are "
-				  "you root)? --print writes the XML instead",
-				  o->uri, err && err->message ? err->message : "unknown error");
+	if (o->iso && def_resolve("--iso", o->iso, 1, o->iso_abs, sizeof(o->iso_abs)))
+		return 1;
+	if (o->virtio_win &&
+	    def_resolve("--virtio-win", o->virtio_win, 1, o->virtio_abs, sizeof(o->virtio_abs)))
+		return 1;
+	if (o->emulator[0] != '/')
+		return x4ctl_fail("define: --emulator %s: give an absolute path (libvirt runs it)",
+				  o->emulator);
+	if (def_host_limits(o) || def_disk_plan(o))
+		return 1;
+	if (!o->no_vf && def_pick_vf(g, o->vf, &o->vf_addr))
+		return 1;
+	rc = def_build_install(o, &xml);
+	if (rc)
+		return rc;
+	if (o->print) {
+		fputs(xml, stdout);
+		free(xml);
+		return 0;
 	}
-	dom = virDomainDefineXML(conn, xml);
-	if (!dom) {
-		int rc;
-
-		err = virGetLastError();
-		/* Print before closing: virConnectClose resets the last error. */
-		rc = x4ctl_fail("define: libvirt refused the domain '%s': %s", o->name,
-				err && err->message ? err->message : "unknown error");
-		virConnectClose(conn);
+	exists = def_lv_exists(o->uri, o->name);
+	if (exists)
+		rc = exists < 0 ? 1
+				: x4ctl_fail("define: domain '%s' already exists in %s: x4ctl "
+					     "define --name %s --phase run switches it to the run "
+					     "phase; virsh undefine --nvram %s removes it",
+					     o->name, o->uri, o->name, o->name);
+	if (rc == 0)
+		rc = def_disk_create(o, &made);
+	if (rc == 0)
+		rc = def_lv_define(o->uri, o->name, xml);
+	free(xml);
+	if (rc) {
+		if (made)
+			unlink(o->disk_file); /* ours, and empty: do not leave it behind */
 		return rc;
 	}
-	printf("defined domain '%s' in %s\n", o->name, o->uri);
-	virDomainFree(dom);
-	virConnectClose(conn);
+	def_lg_hint(g, o->name, lg, sizeof(lg));
+	printf("defined domain '%s' in %s, install phase: QXL display over SPICE, %s, disk %s "
+	       "(%s), %lu MiB, %lu CPUs\n",
+	       o->name, o->uri, o->no_vf ? "no VF (--vf none)" : x4_pciaddr_format(&o->vf_addr, a),
+	       o->disk_file, made ? o->disk_size : "existing", o->memory, o->cpus);
+	printf("next steps:\n"
+	       "  1. virsh start %s; open its screen: virt-viewer -c %s %s\n",
+	       o->name, o->uri, o->name);
+	printf("  2. install Windows%s\n",
+	       o->virtio_win ? "; setup sees the disk after \"Load driver\" from the virtio-win "
+			       "CD (viostor\\w11\\amd64)"
+			     : " (the disk is on SATA: setup sees it without drivers)");
+	printf("  3. in Windows: install the Intel graphics driver for the VF, the Looking Glass "
+	       "host, and a virtual display driver if the VF shows no display\n"
+	       "  4. shut Windows down, then: x4ctl define --name %s --phase run\n",
+	       o->name);
+	if (!o->iso)
+		printf("  (no --iso: insert it first: virsh change-media %s sdb --insert "
+		       "/path/Win11.iso --config)\n",
+		       o->name);
 	return 0;
+}
+
+/* Is doc a <domain> whose <name> is name? */
+static int def_name_is(xmlDocPtr doc, const char *name)
+{
+	xmlNodePtr root = xmlDocGetRootElement(doc), n;
+	int same = 0;
+
+	if (!root || xmlStrcmp(root->name, (const xmlChar *)"domain") != 0)
+		return 0;
+	for (n = root->children; n; n = n->next)
+		if (n->type == XML_ELEMENT_NODE && !xmlStrcmp(n->name, (const xmlChar *)"name")) {
+			xmlChar *v = xmlNodeGetContent(n);
+
+			same = v && strcmp((const char *)v, name) == 0;
+			xmlFree(v);
+			break;
+		}
+	return same;
+}
+
+static int def_run(struct x4ctl *g, struct def_opts *o)
+{
+	char *src = NULL, *xml = NULL, lg[4608];
+	struct x4_err e;
+	size_t len = 0;
+	int active = 0, rc;
+	xmlDocPtr doc;
+
+	if (o->xml_in) {
+		if (x4ctl_read_file(o->xml_in, 1 << 20, &src, &len, &e) < 0)
+			return x4ctl_fail(
+			    "define: --xml: %s: give a domain XML file (virsh dumpxml "
+			    "NAME > FILE)",
+			    e.msg);
+	} else if (!(src = def_lv_get(o->uri, o->name, &active))) {
+		return 1;
+	}
+	doc = xmlReadMemory(src, (int)strlen(src), o->xml_in ? o->xml_in : "domain.xml", NULL,
+			    XML_PARSE_NONET | XML_PARSE_NOBLANKS | XML_PARSE_NOERROR |
+				XML_PARSE_NOWARNING);
+	free(src);
+	if (!doc)
+		return x4ctl_fail("define: %s is not well-formed XML: give virsh dumpxml's output",
+				  o->xml_in ? o->xml_in : "the domain");
+	rc = def_name_is(doc, o->name)
+		 ? 0
+		 : x4ctl_fail("define: %s is not the domain '%s' (its <name> "
+			      "differs): give the XML of %s",
+			      o->xml_in ? o->xml_in : "libvirt's XML", o->name, o->name);
+	if (rc == 0)
+		rc = def_to_run(doc);
+	if (rc == 0)
+		rc = def_dump(doc, &xml);
+	xmlFreeDoc(doc);
+	if (rc)
+		return rc;
+	if (o->print) {
+		fputs(xml, stdout);
+		free(xml);
+		return 0;
+	}
+	rc = def_lv_define(o->uri, o->name, xml);
+	free(xml);
+	if (rc)
+		return rc;
+	def_lg_hint(g, o->name, lg, sizeof(lg));
+	printf("switched domain '%s' in %s to the run phase: no emulated video (model none), "
+	       "SPICE kept for Looking Glass's keyboard and mouse, clipboard channel, ich9 audio "
+	       "over SPICE\n",
+	       o->name, o->uri);
+	if (active)
+		printf("'%s' is running: the change applies once it is shut down and started "
+		       "again\n",
+		       o->name);
+	printf("next steps:\n  1. virsh start %s\n  2. on the host: %s\n", o->name, lg);
+	return 0;
+}
+
+/* The option's value slot, or NULL for an option without one. */
+static const char **def_slot(struct def_opts *o, const char *k, const char **phase)
+{
+	static const char *const names[] = {"--name",	    "--disk", "--disk-size", "--iso",
+					    "--virtio-win", "--vf",   "--emulator",  "--templates",
+					    "--uri",	    "--xml",  "--virt-type", "--phase"};
+	const char **slots[] = {&o->name,	&o->disk,   &o->disk_size, &o->iso,
+				&o->virtio_win, &o->vf,	    &o->emulator,  &o->templates,
+				&o->uri,	&o->xml_in, &o->virt_type, phase};
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(k, names[i]) == 0)
+			return slots[i];
+	return NULL;
 }
 
 int x4ctl_define(struct x4ctl *g, int argc, char **argv)
@@ -206,50 +259,41 @@ int x4ctl_define(struct x4ctl *g, int argc, char **argv)
 	struct def_opts o = {.vf = "auto",
 			     .emulator = X4_WRAPPER_PATH,
 			     .uri = "qemu:///system",
-			     .memory = 8192,
-			     .cpus = 4};
-	struct x4_pciaddr vf = {0, 0, 0, 0};
+			     .virt_type = "kvm"};
+	const char *phase = "install";
+	int i, install_only = 0, run_only = 0;
 	struct x4_err e;
-	char *xml = NULL, a[X4_PCIADDR_STRLEN];
-	int i, rc;
 
 	for (i = 1; i < argc; i++) {
 		const char *k = argv[i];
-		const char **sp = NULL;
+		const char **sp;
 
 		if (strcmp(k, "--help") == 0) {
 			printf("usage: x4ctl %s\n", DEF_SYN);
 			return 0;
 		}
-		if (strcmp(k, "--print") == 0) {
-			o.print = 1;
+		if (strcmp(k, "--print") == 0 || strcmp(k, "--reuse-disk") == 0) {
+			*(k[2] == 'p' ? &o.print : &o.reuse_disk) = 1;
+			install_only += k[2] == 'r';
 			continue;
 		}
 		if (i + 1 >= argc)
 			return x4ctl_usage("define", DEF_SYN);
-		if (strcmp(k, "--name") == 0)
-			sp = &o.name;
-		else if (strcmp(k, "--disk") == 0)
-			sp = &o.disk;
-		else if (strcmp(k, "--iso") == 0)
-			sp = &o.iso;
-		else if (strcmp(k, "--vf") == 0)
-			sp = &o.vf;
-		else if (strcmp(k, "--emulator") == 0)
-			sp = &o.emulator;
-		else if (strcmp(k, "--templates") == 0)
-			sp = &o.templates;
-		else if (strcmp(k, "--uri") == 0)
-			sp = &o.uri;
+		sp = def_slot(&o, k, &phase);
 		if (sp) {
 			*sp = argv[++i];
+			install_only += strcmp(k, "--name") && strcmp(k, "--uri") &&
+					strcmp(k, "--xml") && strcmp(k, "--phase");
+			run_only += strcmp(k, "--xml") == 0;
 		} else if (strcmp(k, "--memory") == 0) {
 			if (x4ctl_parse_uint(argv[++i], 1024, 1u << 22, &o.memory))
 				return x4ctl_fail("define: --memory %s: give MiB, 1024..4194304",
 						  argv[i]);
+			install_only++;
 		} else if (strcmp(k, "--cpus") == 0) {
 			if (x4ctl_parse_uint(argv[++i], 1, 255, &o.cpus))
 				return x4ctl_fail("define: --cpus %s: give 1..255", argv[i]);
+			install_only++;
 		} else {
 			return x4ctl_usage("define", DEF_SYN);
 		}
@@ -263,22 +307,21 @@ int x4ctl_define(struct x4ctl *g, int argc, char **argv)
 	for (i = 0; o.name[i]; i++)
 		if ((unsigned char)o.name[i] < 0x20)
 			return x4ctl_fail("define: --name holds a control character");
-	if ((o.disk && !def_path_ok(o.disk)) || (o.iso && !def_path_ok(o.iso)) ||
-	    !def_path_ok(o.emulator))
-		return x4ctl_fail("define: --disk, --iso and --emulator take absolute paths");
-	if (def_pick_vf(g, o.vf, &vf))
-		return 1;
-	rc = def_build(&o, &vf, &xml);
-	if (rc)
-		return rc;
-	if (o.print) {
-		fputs(xml, stdout);
-	} else {
-		rc = def_libvirt(&o, xml);
-		if (rc == 0)
-			printf("VF %s; start it with: virsh start %s\n", x4_pciaddr_format(&vf, a),
-			       o.name);
+	if (strcmp(o.virt_type, "kvm") != 0 && strcmp(o.virt_type, "qemu") != 0)
+		return x4ctl_fail("define: --virt-type %s: give kvm, or qemu (TCG: hosts without "
+				  "KVM, tests)",
+				  o.virt_type);
+	o.no_vf = strcmp(o.vf, "none") == 0;
+	if (strcmp(phase, "run") == 0) {
+		if (install_only)
+			return x4ctl_fail("define: --phase run takes only --name, --xml, --uri and "
+					  "--print: it edits the domain as libvirt has it");
+		o.phase = DEF_RUN;
+		return def_run(g, &o);
 	}
-	free(xml);
-	return rc;
+	if (strcmp(phase, "install") != 0)
+		return x4ctl_fail("define: --phase %s: give install (the default) or run", phase);
+	if (run_only)
+		return x4ctl_fail("define: --xml goes with --phase run");
+	return def_install(g, &o);
 }

@@ -130,7 +130,9 @@ mkdir -p "$ROOT/var/lib/x4-sriov"; cp "$TMP/gop.rom" "$ROOT/var/lib/x4-sriov/gop
 chgrp kvm "$ROOT/dev/kvmfr0"; chmod 0660 "$ROOT/dev/kvmfr0"
 x install --root "$ROOT"; check_eq "install into the simulated X4" 0 "$RC"
 "$X4CTL" vf create >/dev/null
-"$X4CTL" define --name win11 --vf 0000:00:02.1 --print >"$TMP/good.xml"
+# The run phase is what a good VM looks like (the install phase has a QXL display on purpose).
+"$X4CTL" define --name win11 --vf 0000:00:02.1 --print >"$TMP/install.xml"
+"$X4CTL" define --name win11 --phase run --xml "$TMP/install.xml" --print >"$TMP/good.xml"
 x doctor --xml "$TMP/good.xml"
 check_eq "doctor on a good host exits 0" 0 "$RC"
 check_match "no failing row" 'doctor: [0-9]+ pass, [0-9]+ warn, 0 fail' "$OUT"
@@ -289,16 +291,17 @@ x install --root "$R" --from /nonexistent; check_match "missing binaries: one cl
 
 # --- define
 sim_start
-x define --name win11 --print --iso /srv/Win11.iso --memory 8192 --cpus 4
+: >"$TMP/Win11.iso"; : >"$TMP/virtio-win.iso"
+x define --name win11 --print --iso "$TMP/Win11.iso" --virtio-win "$TMP/virtio-win.iso" --memory 8192 --cpus 4
 check_eq "define --print exits 0" 0 "$RC"
 printf '%s' "$OUT" >"$TMP/def.xml"
 check "define --print passes virt-xml-validate" virt-xml-validate "$TMP/def.xml" domain
 check_match "VF auto: first free VF (expected address, VFs not created)" "slot=\"0x02\" function=\"0x1\"" "$OUT"
 for want in 'machine="q35"' 'OVMF_CODE_4M.ms.fd' 'template="/usr/share/OVMF/OVMF_VARS_4M.ms.fd"' \
 	'secure="yes"' '<tpm model="tpm-crb">' 'version="2.0"' 'mode="host-passthrough"' \
-	'<vendor_id state="on"' '<model type="none"/>' 'managed="yes"' \
+	'<vendor_id state="on"' '<model type="qxl"' 'managed="yes"' \
 	'<emulator>/usr/local/bin/qemu-x4</emulator>' 'bus="virtio"' '<model type="virtio"/>' \
-	'/srv/Win11.iso' 'cores="4"' '<smm state="on"/>'; do
+	"$TMP/Win11.iso" 'cores="4"' '<smm state="on"/>'; do
 	check_match "define: $want" "$want" "$OUT"
 done
 # A claimed VF is skipped by --vf auto.
@@ -308,7 +311,7 @@ x define --name other --print; check_match "--vf auto skips a VF a VM holds" 'fu
 hook win-a release end "$vfa"
 x define --name x --vf 0000:00:02.0 --print; check_match "define refuses the PF" 'is the PF' "$OUT"
 x define --name 'a/b' --print; check_eq "define refuses a name with /" 1 "$RC"
-x define --name ok --disk relative.qcow2 --print; check_eq "define refuses a relative disk" 1 "$RC"
+x define --name ok --disk relative.qcow2 --print; check_match "define resolves a relative disk" "<source file=\"$PWD/relative.qcow2\"/>" "$OUT"
 x define --name ok --memory 12 --print; check_eq "define refuses tiny memory" 1 "$RC"
 x define --name '<&>' --print; check_match "XML special characters are escaped" '<name>&lt;&amp;&gt;</name>' "$OUT"
 # The real libvirt 9.0 accepts it (the emulator must exist for libvirt to probe it).
@@ -318,13 +321,13 @@ if "$T_TOP/tests/libvirt/ensure-libvirtd.sh"; then
 	printf '%s' "$OUT" >"$TMP/real.xml"
 	if virsh -c qemu:///system define "$TMP/real.xml" >"$TMP/virsh.log" 2>&1; then ok "virsh define accepts the domain"; else not_ok "virsh define: $(cat "$TMP/virsh.log")"; fi
 	virsh -c qemu:///system undefine --nvram "$n" >/dev/null 2>&1
-	x define --name "$n" --emulator /usr/bin/qemu-system-x86_64
+	x define --name "$n" --emulator /usr/bin/qemu-system-x86_64 --disk "$TMP/lv1.qcow2"
 	check_eq "define through the libvirt API" 0 "$RC"
 	check_match "the defined domain has the VF hostdev" "function='0x1'" "$(virsh -c qemu:///system dumpxml "$n" 2>&1)"
-	x define --name "$n" --emulator /usr/bin/qemu-system-x86_64 --uri test:///default
+	x define --name "$n" --emulator /usr/bin/qemu-system-x86_64 --uri test:///default --disk "$TMP/lv2.qcow2"
 	check_eq "define into libvirt's test driver" 0 "$RC"
 	virsh -c qemu:///system undefine --nvram "$n" >/dev/null 2>&1
-	x define --name "$n" --emulator /nonexistent/qemu
+	x define --name "$n" --emulator /nonexistent/qemu --disk "$TMP/lv3.qcow2"
 	check_match "libvirt's refusal is one line" "^x4ctl: define: libvirt refused the domain '$n': " "$OUT"
 else
 	not_ok "libvirtd did not start"

@@ -14,7 +14,7 @@ scen=("$T_TOP"/tests/vm/scenarios/*.sh)
 [ -e "${scen[0]}" ] || { not_ok "tests/vm/scenarios has scenarios"; t_done; exit; }
 
 out=$(mktemp)
-"$T_TOP/tests/vm/run.sh" --timeout "${X4_VM_TIMEOUT:-300}" "${scen[@]}" >"$out" 2>&1
+"$T_TOP/tests/vm/run.sh" --timeout "${X4_VM_TIMEOUT:-1200}" "${scen[@]}" >"$out" 2>&1
 rc=$?
 # Count the guest's lines as this suite's own; the rest is context.
 while IFS= read -r line; do

@@ -5,7 +5,7 @@
 # scenarios given. Prints the guest's ok/not ok lines and "N passed, N failed"; exits 0 only when
 # the guest reported at least one pass and no failure.
 # Usage: run.sh [--timeout SECONDS] [--keep] SCENARIO.sh...
-# Env: X4_VM_CACHE (downloads + initrds), X4_VM_MEM (MiB, default 1024), X4_VM_SMP (default 2).
+# Env: X4_VM_CACHE (downloads + initrds), X4_VM_MEM (MiB, default 3584), X4_VM_SMP (default 2).
 set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -45,6 +45,8 @@ case $top in *' '*) fail "project path $top has a space (the kernel command line
 command -v qemu-system-x86_64 >/dev/null || fail "no qemu-system-x86_64 on this host"
 
 t0=$(date +%s)
+# The guest runs the host's build (make install there must not compile under TCG).
+make -s -C "$top" all >/dev/null || fail "make all in $top failed"
 fetched=$("$here/fetch.sh") || fail "fetching the kernel and busybox failed (see above)"
 vmlinuz=$(printf '%s\n' "$fetched" | sed -n 's/^kernel //p')
 moddir=$(printf '%s\n' "$fetched" | sed -n 's/^modules //p')
@@ -71,7 +73,7 @@ truncate -s 16M "$work/nvme.img"
 # second share so it is visible even when it lives under /tmp or /run (tmpfs in the guest).
 # shellcheck disable=SC2054 # the commas are QEMU's, inside single arguments
 qemu=(qemu-system-x86_64 -accel tcg -machine q35,kernel-irqchip=split -cpu max
-	-m "${X4_VM_MEM:-1024}" -smp "${X4_VM_SMP:-2}" -display none -nodefaults -no-reboot
+	-m "${X4_VM_MEM:-3584}" -smp "${X4_VM_SMP:-2}" -display none -nodefaults -no-reboot
 	-device intel-iommu,intremap=on
 	-kernel "$vmlinuz" -initrd "$initrd"
 	-append "console=ttyS0 intel_iommu=on panic=-1 quiet loglevel=4 x4.top=$top x4.scenario=$list"

@@ -11,7 +11,7 @@
 . "$T_TOP/tests/vm/fixtures/vmlib.sh"
 
 VIRSH=(virsh -q -c qemu:///system)
-HOOKFILE=/etc/libvirt/hooks/qemu QCONF=/etc/libvirt/qemu.conf
+HOOKFILE=/etc/libvirt/hooks/qemu
 DOMS=(lv1 lv2 lv3)
 cleanup() {
 	local d p
@@ -26,7 +26,11 @@ cleanup() {
 		[ -s "$p" ] && wait_pid_file "$p"
 	done
 	rm -f "$HOOKFILE" /dev/shm/looking-glass-lv*
-	[ -e /tmp/qemu.conf.orig ] && cp /tmp/qemu.conf.orig "$QCONF"
+	if [ -e /tmp/aa-libvirtd.orig ]; then
+		cp /tmp/aa-libvirtd.orig "$AA_LOCAL_LIBVIRTD"
+		cp /tmp/aa-qemu.orig "$AA_LOCAL_QEMU"
+		apparmor_parser -r "$AA_LIBVIRTD"
+	fi
 }
 # wait_pid_file FILE: up to 10 s for the daemon in FILE to exit (not our child: poll).
 wait_pid_file() {
@@ -36,7 +40,11 @@ wait_pid_file() {
 	kill -9 "$pid" 2>/dev/null
 }
 trap cleanup EXIT
-stop_here() { not_ok "$1 (stopping: later steps depend on it)"; t_done; exit 1; }
+stop_here() {
+	not_ok "$1 (stopping: later steps depend on it)"
+	aa_new_denials "${aa0:-0}" | sed 's/^/# /'
+	t_done; exit 1
+}
 
 # domain NAME VF: a 128 MiB TCG q35 domain run through qemu-x4, with the VF as a managed hostdev.
 domain() {
@@ -74,10 +82,18 @@ mkdir -p "${HOOKFILE%/*}"
 printf '#!/bin/sh\nexec %s "$@"\n' "$HOOK" >"$HOOKFILE"
 chmod 0755 "$HOOKFILE"
 ok "x4-hook installed as $HOOKFILE (a wrapper exec'ing $HOOK)"
-cp "$QCONF" /tmp/qemu.conf.orig
-# This guest has no securityfs (AppArmor) and its /dev is a devtmpfs inside a chroot, where
-# libvirt's private /dev for QEMU lacks the VFIO group node: no security driver, no namespace.
-printf '%s\n' 'stdio_handler = "file"' 'security_driver = "none"' 'namespaces = [ ]' >>"$QCONF"
+# qemu.conf as Debian ships it: libvirt's defaults (README.md).
+# libvirtd is confined by Debian's profile and QEMU by virt-aa-helper's: our programs run from
+# the build tree here, so they get the rules x4ctl install writes for the installed paths.
+aa0=$(aa_denials | wc -l)
+if aa_on; then
+	cp "$AA_LOCAL_LIBVIRTD" /tmp/aa-libvirtd.orig
+	cp "$AA_LOCAL_QEMU" /tmp/aa-qemu.orig
+	printf '%s\n' "$QX4 PUx," "$HOOK ix," "$T_BIN/x4-hook-core ix," >>"$AA_LOCAL_LIBVIRTD"
+	printf '%s\n' "$QX4 rmix," '/etc/x4-sriov/** r,' '/run/x4-sriov/** r,' \
+		'/dev/shm/looking-glass-* rw,' >>"$AA_LOCAL_QEMU"
+	apparmor_parser -r "$AA_LIBVIRTD" || stop_here "apparmor_parser -r $AA_LIBVIRTD"
+fi
 { virtlogd -d && libvirtd -d; } || stop_here "virtlogd -d and libvirtd -d start"
 t0=$(date +%s%N)
 up=0
@@ -87,6 +103,8 @@ for _ in $(seq 1 300); do
 done
 [ "$up" = 1 ] || stop_here "libvirtd answers virsh within 60 s"
 ok "libvirtd (as root, QEMU as libvirt-qemu) answers virsh after $(elapsed_ms "$t0") ms"
+aa_on && check_match "virsh capabilities: libvirt's security model is apparmor" \
+	'<model>apparmor</model>' "$("${VIRSH[@]}" capabilities 2>&1)"
 for d in "${DOMS[@]}"; do
 	vf=$VF1; [ "$d" = lv3 ] && vf=$VF2
 	domain "$d" "$vf" >"/tmp/$d.xml"
@@ -106,6 +124,16 @@ check_match "the hook recorded lv1's claim on VF 1 (not bound by us)" \
 g1=$(group_of $VF1) qp=$(qemu_pid lv1)
 check "lv1's QEMU (pid $qp) holds /dev/vfio/$g1 open" wait_vfio "$qp" "$g1"
 check_eq "lv1's QEMU runs as libvirt-qemu" libvirt-qemu "$(ps -o user= -p "$qp" 2>/dev/null)"
+# libvirt's default namespaces = [ "mount" ]: QEMU has its own /dev, which libvirt populated.
+check "lv1's QEMU has its own mount namespace (libvirt's private /dev)" \
+	test "$(readlink "/proc/$qp/ns/mnt")" != "$(readlink /proc/self/ns/mnt)"
+check "lv1's private /dev has the VFIO group node /dev/vfio/$g1" test -c "/proc/$qp/root/dev/vfio/$g1"
+if aa_on; then
+	check_match "libvirtd is confined: $(label "$(cat /run/libvirtd.pid)")" '^libvirtd \(enforce\)' \
+		"$(label "$(cat /run/libvirtd.pid)")"
+	check_match "lv1's QEMU is confined by its own profile: $(label "$qp")" \
+		'^libvirt-[0-9a-f-]+ \(enforce\)' "$(label "$qp")"
+fi
 qt=$(qmp lv1 '{"execute":"human-monitor-command","arguments":{"command-line":"info qtree"}}')
 check_match "paused, info qtree: hostdev0 is the VF, pci id 1b36:0010" 'pci id 1b36:0010' \
 	"$(qtree_dev "$qt" hostdev0 | grep 'pci id')"
@@ -164,4 +192,7 @@ check_eq "virsh destroy lv3 succeeds" 0 "$rc"
 echo "# virsh destroy lv3 took $(elapsed_ms "$t0") ms"
 check_eq "the last VM gone: VFs removed, autoprobe back, no claims: host as before" \
 	"$before" "$(host_snapshot)"
+den=$(aa_new_denials "$aa0")
+check_eq "no apparmor=\"DENIED\" line in the kernel log" "" "$den"
+[ -n "$den" ] && printf '# %s\n' "$den"
 t_done
