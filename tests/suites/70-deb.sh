@@ -150,4 +150,19 @@ check_eq "postrm purge keeps the journal of an x4ctl install run by hand, with i
 /var/lib/x4-sriov/backup
 /var/lib/x4-sriov/install.json" \
 	"$(purge 'mkdir /var/lib/x4-sriov/backup && echo {} >/var/lib/x4-sriov/install.json &&')"
+# --- for the real-kernel lab (tests/vm/scenarios/deb.sh, run by 90-vm after this suite): this
+# version N and an N+1 built from the same clone with a bumped changelog, in build/deb-lab/.
+lab=$T_TOP/build/deb-lab
+next="$ver+1"
+{ printf 'x4-sriov (%s) bookworm; urgency=medium\n\n  * The upgrade the lab tests.\n\n -- %s  %s\n\n' \
+	"$next" "$(cd "$work/src" && dpkg-parsechangelog -S Maintainer)" "$(date -R)"
+  cat "$work/src/debian/changelog"; } >"$work/changelog" && mv "$work/changelog" "$work/src/debian/changelog"
+if (cd "$work/src" && dpkg-buildpackage -us -uc -b) >"$work/build2.log" 2>&1; then
+	# dpkg-buildpackage leaves the .deb beside the source tree
+	rm -rf "$lab" && mkdir -p "$lab" && cp "$deb" "$work/x4-sriov_${next}_amd64.deb" "$lab/"
+	check_eq "N+1 ($next) built for the lab's upgrade test" "$next" \
+		"$(dpkg-deb -f "$lab/x4-sriov_${next}_amd64.deb" Version 2>/dev/null)"
+else
+	not_ok "N+1 ($next) builds: $(tail -3 "$work/build2.log")"
+fi
 t_done
