@@ -119,9 +119,14 @@ int inst_aa_reload(struct x4_err *e)
 	rc = 0;
 	while (rc == 0 && (d = readdir(dh)))
 		if (aa_vm_profile(d->d_name) &&
-		    (size_t)snprintf(abs, sizeof(abs), X4_AA_LIBVIRT_DIR "/%s", d->d_name) <
-			sizeof(abs))
+		    (size_t)snprintf(abs, sizeof(abs), X4_AA_LIBVIRT_DIR "/%s.files", d->d_name) <
+			sizeof(abs) &&
+		    aa_exists(abs)) {
+			/* A stopped VM's profile lacks its .files (libvirt writes both at the next
+			 * start): the parser cannot compile it and nothing runs under it. */
+			abs[strlen(abs) - 6] = '\0';
 			rc = aa_reload_one(parser, abs, e);
+		}
 	closedir(dh);
 	return rc;
 }

@@ -135,6 +135,26 @@ check "... uninstall restores the tree byte for byte" same_tree "$B" "$R"
 px uninstall --packaged
 check_match "uninstall --packaged with nothing installed: says so" '^nothing to uninstall' "$OUT"
 
+# AppArmor enabled: postinst reloads libvirtd's profile and each running VM's; a stopped VM's
+# profile (virt-aa-helper's libvirt-UUID without its .files, as libvirt leaves it) cannot be
+# compiled and is not reloaded (found in the lab: it failed the package's removal).
+rm "$B/etc/libvirt/hooks/qemu"
+fresh
+mkdir -p "$R/sys/module/apparmor/parameters" "$R/etc/apparmor.d/libvirt" && echo Y >"$R/sys/module/apparmor/parameters/enabled"
+u1=libvirt-0a1b2c3d-0000-0000-0000-000000000001 u2=libvirt-0a1b2c3d-0000-0000-0000-000000000002
+echo 'profile x {}' >"$R/etc/apparmor.d/libvirt/$u1" && : >"$R/etc/apparmor.d/libvirt/$u1.files"
+echo 'profile y {}' >"$R/etc/apparmor.d/libvirt/$u2"
+printf '#!/bin/sh\necho "$@" >>%s\ncase $2 in *%s) exit 1 ;; esac\n' "$work/parser.log" "$u2" >"$work/parser"
+chmod 0755 "$work/parser"
+OUT=$(X4_APPARMOR_PARSER=$work/parser "$PX" install --packaged --root "$R" 2>&1); RC=$?
+check_eq "AppArmor enabled: install --packaged with a stopped VM's profile succeeds" 0 "$RC"
+check_eq "... reloads libvirtd's and the running VM's profiles only" \
+	"-r $R/etc/apparmor.d/usr.sbin.libvirtd
+-r $R/etc/apparmor.d/libvirt/$u1" "$(cat "$work/parser.log")"
+: >"$work/parser.log"
+OUT=$(X4_APPARMOR_PARSER=$work/parser "$PX" uninstall --packaged --root "$R" 2>&1); RC=$?
+check_eq "... and uninstall --packaged too, without a parser error" "0:" "$RC:$(grep -i 'error\|failed' <<<"$OUT")"
+
 # postrm purge, run for real in a private mount namespace (tmpfs over /var/lib and /run), with
 # the environment dpkg gives it (debhelper's part calls deb-systemd-helper).
 purge() {
