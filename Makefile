@@ -139,7 +139,10 @@ demo: deps
 
 lint: $(LAYOUT_H)
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --inline-suppr -Ilib lib hooks qemu-wrapper cli
-	clang-tidy --quiet --warnings-as-errors='*' $(LIB_SRCS) $(wildcard hooks/*.c) $(WRAP_SRCS) $(CLI_SRCS) -- $(XCFLAGS)
+	@# One clang-tidy per file: clang-tidy 14's valist checker carries state from one file to the
+	@# next in a batch and then reports config.c's va_start as uninitialized.
+	@for f in $(LIB_SRCS) $(wildcard hooks/*.c) $(WRAP_SRCS) $(CLI_SRCS); do \
+		clang-tidy --quiet --warnings-as-errors='*' $$f -- $(XCFLAGS) || exit 1; done
 
 install: $(PROGS)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR) $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(SYSCONFDIR)/x4-sriov

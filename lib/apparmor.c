@@ -3,7 +3,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,22 +62,15 @@ int x4_aa_quote_path(const char *path, char *out, size_t n)
 	return 0;
 }
 
-/* printf onto out at *o; -ENAMETOOLONG once it does not fit. */
-static int aa_add(char *out, size_t n, size_t *o, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-static int aa_add(char *out, size_t n, size_t *o, const char *fmt, ...)
+/* Append text to out at *o; -ENAMETOOLONG once it does not fit. */
+static int aa_add(char *out, size_t n, size_t *o, const char *text)
 {
-	va_list ap;
-	int w;
+	size_t l = strlen(text);
 
-	if (*o >= n)
+	if (*o + l >= n)
 		return -ENAMETOOLONG;
-	va_start(ap, fmt);
-	w = vsnprintf(out + *o, n - *o, fmt, ap);
-	va_end(ap);
-	if (w < 0 || (size_t)w >= n - *o)
-		return -ENAMETOOLONG;
-	*o += (size_t)w;
+	memcpy(out + *o, text, l + 1);
+	*o += l;
 	return 0;
 }
 
@@ -132,7 +124,7 @@ static int aa_path_line(char *out, size_t n, size_t *o, const char *path, const 
 	snprintf(line, sizeof(line), "%s %s,\n", q, perm);
 	if (memmem(out, *o, line, strlen(line)))
 		return 0;
-	return aa_add(out, n, o, "%s", line);
+	return aa_add(out, n, o, line);
 }
 
 int x4_aa_qemu_block(const struct x4_config *c, char *out, size_t n, char *skipped,
@@ -168,23 +160,37 @@ int x4_aa_qemu_block(const struct x4_config *c, char *out, size_t n, char *skipp
 	return 0;
 }
 
+/* Does a line start at p (in text)? */
+static int aa_line_start(const char *text, const char *p)
+{
+	return p == text || p[-1] == '\n';
+}
+
 int x4_aa_block_find(const char *text, size_t len, size_t *start, size_t *end)
 {
-	const char *b = memmem(text, len, X4_AA_BEGIN "\n", strlen(X4_AA_BEGIN) + 1), *f;
-	size_t el = strlen(X4_AA_END);
+	const char *f = text, *b, *last;
+	size_t el = strlen(X4_AA_END), bl = strlen(X4_AA_BEGIN) + 1;
 
-	if (!b || (b != text && b[-1] != '\n'))
-		return 0;
-	*start = (size_t)(b - text);
-	for (f = b; (f = memmem(f, len - (size_t)(f - text), X4_AA_END, el));) {
-		if (f[-1] == '\n' && ((size_t)(f - text) + el == len || f[el] == '\n')) {
-			*end = (size_t)(f - text) + el + ((size_t)(f - text) + el < len);
-			return 1;
+	/* Ours is a whole block: an END line, and the last BEGIN line before it. Half a block, or
+	 * the same words inside another line, is not ours and is left as it is. */
+	while ((f = memmem(f, len - (size_t)(f - text), X4_AA_END, el))) {
+		size_t fo = (size_t)(f - text);
+
+		if (aa_line_start(text, f) && (fo + el == len || f[el] == '\n')) {
+			for (last = NULL, b = text; (b = memmem(b, fo - (size_t)(b - text),
+								 X4_AA_BEGIN "\n", bl));
+			     b++)
+				if (aa_line_start(text, b))
+					last = b;
+			if (last) {
+				*start = (size_t)(last - text);
+				*end = fo + el + (fo + el < len);
+				return 1;
+			}
 		}
 		f += el;
 	}
-	*end = len; /* a cut block: ours up to the end */
-	return 1;
+	return 0;
 }
 
 int x4_aa_block_set(const char *text, size_t len, const char *block, char **out,

@@ -46,8 +46,8 @@ int x4_aa_qemu_block(const struct x4_config *c, char *out, size_t n, char *skipp
  * -EINVAL for control bytes or a relative path. */
 int x4_aa_quote_path(const char *path, char *out, size_t n);
 
-/* Where our block is in text: 1 and [*start, *end) (end after X4_AA_END's newline, or the
- * text's end), or 0 when there is none. */
+/* Where our block is in text: 1 and [*start, *end) (the first END line and the last BEGIN line
+ * before it; end after END's newline, or the text's end), or 0 when there is none. */
 int x4_aa_block_find(const char *text, size_t len, size_t *start, size_t *end);
 
 /* Text with block in place of ours (replaced where it is, else appended; a newline is put

@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: MIT */
 /* config: x4-sriov.conf via inih into typed [host] and [vm NAME] settings, line-numbered errors. */
-#include "apparmor.h"
 #include "config.h"
 
 #include <errno.h>
@@ -13,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "apparmor.h"
 #include "paths.h"
 
 #define CONFIG_WHY 320      /* "what is wrong; expected ..." of one value */

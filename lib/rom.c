@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* rom: PCI option ROM chains and PE32 EFI drivers, parsed with every offset bounds-checked. */
-#include "apparmor.h"
 #include "rom.h"
+
+#include "apparmor.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: MIT */
 /* sysfs: bounded attribute reads, one-write() attribute writes, link names, with hints. */
-#include "apparmor.h"
 #include "sysfs.h"
 
 #include <ctype.h>
@@ -13,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "apparmor.h"
 #include "paths.h"
 
 #define SYSFS_PAGE 4096     /* the kernel's show() fills at most one page */

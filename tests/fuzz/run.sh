@@ -45,7 +45,8 @@ if ! command -v "$cc" >/dev/null; then
 	not_ok "clang found (install clang and libfuzzer-14-dev)"
 else
 	target qemuargv "lib/qemuargv.c lib/pciaddr.c lib/err.c" "$(pkg-config --libs json-c)"
-	target rom "lib/rom.c lib/err.c" ""
+	target rom "lib/rom.c lib/apparmor.c lib/paths.c lib/err.c" ""
+	target aa_block "lib/apparmor.c lib/paths.c lib/err.c" ""
 fi
 echo "fuzz: $pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -17,7 +17,12 @@ cleanup() {
 }
 trap cleanup EXIT
 
-x() { OUT=$("$X4CTL" "$@" 2>&1); RC=$?; }
+# x ARGS: x4ctl ARGS (install takes the source tree's templates: an ASan build's bin/ has none
+# two levels up); OUT and RC.
+x() {
+	[ "$1" = install ] && set -- "$@" --templates "$T_TOP/templates"
+	OUT=$("$X4CTL" "$@" 2>&1); RC=$?
+}
 sums() { (cd "$1" && find . \( -type f -o -type l -o -type d \) -printf '%p %m %l\n' | sort && find . -type f -print0 | sort -z | xargs -0 -r sha256sum); }
 absent() { [ ! -e "$1" ] && [ ! -L "$1" ]; } # a dangling link counts as there
 same_tree() { diff -r --no-dereference "$1" "$2" >/dev/null && cmp -s <(sums "$1") <(sums "$2"); }
@@ -141,7 +146,7 @@ mkdir -p "$R/etc/apparmor.d/libvirt"
 echo 'profile x {}' >"$R/etc/apparmor.d/libvirt/libvirt-0a1b2c3d-0000-0000-0000-000000000001"
 : >"$R/etc/apparmor.d/libvirt/libvirt-0a1b2c3d-0000-0000-0000-000000000001.files"
 printf '#!/bin/sh\necho "$@" >>%s\n' "$TMP/parser.log" >"$TMP/parser"; chmod 755 "$TMP/parser"
-OUT=$(X4_APPARMOR_PARSER=$TMP/parser "$X4CTL" install --root "$R" 2>&1); RC=$?
+OUT=$(X4_APPARMOR_PARSER=$TMP/parser "$X4CTL" install --root "$R" --templates "$T_TOP/templates" 2>&1); RC=$?
 check_eq "install with AppArmor enabled exits 0" 0 "$RC"
 check_match "reloads libvirtd's profile" "^-r $R/etc/apparmor.d/usr.sbin.libvirtd$" "$(cat "$TMP/parser.log")"
 check_match "reloads a VM's profile" "^-r $R/etc/apparmor.d/libvirt/libvirt-0a1b2c3d-0000-0000-0000-000000000001$" "$(cat "$TMP/parser.log")"
@@ -152,7 +157,7 @@ x install --root "$R"
 check_match "under --root without a parser given: no reload of the live kernel, said" 'not reloading' "$OUT"
 printf '#!/bin/sh\nexit 3\n' >"$TMP/parser"
 cp "$BASE/etc/apparmor.d/local/usr.sbin.libvirtd" "$LV"
-OUT=$(X4_APPARMOR_PARSER=$TMP/parser "$X4CTL" install --root "$R" 2>&1); RC=$?
+OUT=$(X4_APPARMOR_PARSER=$TMP/parser "$X4CTL" install --root "$R" --templates "$T_TOP/templates" 2>&1); RC=$?
 check_match "a failing reload: one line with the command to run" 'failed \(exit 3\).*sudo .*parser -r ' "$OUT"
 rm -rf "$R/sys" "$R/etc/apparmor.d/libvirt/libvirt-0a1b2c3d"*
 # The README's own config edit, then uninstall: kept like a conffile, exit 0.

@@ -75,6 +75,31 @@ static void test_block_replace_keeps_user_lines(void **state)
 	free(back);
 }
 
+/* Fuzz findings: our words inside another line, and a BEGIN line with nothing after it, are not
+ * our block: set adds a whole block once, and a second set changes nothing. */
+static void test_block_not_ours(void **state)
+{
+	static const char *const texts[] = {"/srv/x4-m" X4_AA_BEGIN "\ncus", X4_AA_BEGIN,
+					    X4_AA_BEGIN "\ncut, no end\n"};
+	const char *block = X4_AA_BEGIN "\nnew,\n" X4_AA_END "\n";
+	char *out = NULL, *again = NULL, *back = NULL;
+	size_t ol = 0, al = 0, bl = 0, i, st, en;
+	int sep = 0;
+
+	(void)state;
+	for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+		assert_int_equal(x4_aa_block_find(texts[i], strlen(texts[i]), &st, &en), 0);
+		assert_int_equal(x4_aa_block_set(texts[i], strlen(texts[i]), block, &out, &ol, &sep), 1);
+		assert_true(x4_aa_block_present(out, ol, block));
+		assert_int_equal(x4_aa_block_set(out, ol, block, &again, &al, NULL), 0);
+		assert_int_equal(x4_aa_block_remove(out, ol, sep, &back, &bl), 1);
+		assert_int_equal(bl, strlen(texts[i]));
+		assert_memory_equal(back, texts[i], bl);
+		free(out);
+		free(back);
+	}
+}
+
 static void test_rules(void **state)
 {
 	static struct x4_config c;
@@ -111,6 +136,7 @@ int main(void)
 		cmocka_unit_test(test_quote),
 		cmocka_unit_test(test_block_roundtrip),
 		cmocka_unit_test(test_block_replace_keeps_user_lines),
+		cmocka_unit_test(test_block_not_ours),
 		cmocka_unit_test(test_rules),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
