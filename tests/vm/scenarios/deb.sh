@@ -35,7 +35,9 @@ snap_state() {
 		  print $0 "|" c }' "$h" "$t" | LC_ALL=C sort
 	rm -f "$t" "$h"
 }
-NOT_OURS='^var/lib/(dpkg|apt)(/|\||$)'
+# Not the package's: dpkg's and apt's records, and the profile virt-aa-helper wrote for the
+# user's VM (libvirt leaves it after undefine).
+NOT_OURS='^var/lib/(dpkg|apt)(/|\||$)|^etc/apparmor\.d/libvirt/libvirt-[0-9a-f-]+(\||$)'
 VIRSH=(virsh -q -c qemu:///system)
 DOM=debvm
 ROM=/var/lib/x4-sriov/vf.rom
