@@ -182,6 +182,9 @@ if (cd "$work/src" && dpkg-buildpackage -us -uc -b) >"$work/build2.log" 2>&1; th
 	rm -rf "$lab" && mkdir -p "$lab" && cp "$deb" "$work/x4-sriov_${next}_amd64.deb" "$lab/"
 	check_eq "N+1 ($next) built for the lab's upgrade test" "$next" \
 		"$(dpkg-deb -f "$lab/x4-sriov_${next}_amd64.deb" Version 2>/dev/null)"
+	check_eq "N+1's x4ctl --version is the changelog's $next" "x4ctl $next" \
+		"$(dpkg-deb --fsys-tarfile "$lab/x4-sriov_${next}_amd64.deb" | tar -xO ./usr/sbin/x4ctl >"$work/x4ctl1" &&
+			chmod +x "$work/x4ctl1" && "$work/x4ctl1" --version)"
 else
 	not_ok "N+1 ($next) builds: $(tail -3 "$work/build2.log")"
 fi
