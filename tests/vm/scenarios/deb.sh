@@ -11,7 +11,9 @@
 # The .debs are built on the host (tests/suites/70-deb.sh: N, and N+1 with a bumped changelog,
 # in build/deb-lab/); nothing compiles under TCG. Lab adaptations: man-db's trigger is switched
 # off for the run (mandb over 9p under TCG takes minutes; put back at the end); dpkg's and apt's
-# own records (/var/lib/dpkg, /var/lib/apt) are left out of the before/after comparison.
+# own records (/var/lib/dpkg, /var/lib/apt) are left out of the before/after comparison. The
+# comparison takes the host tree (the overlay's lower layer) as fixed: a file another job
+# creates or removes on the host during the run shows up as a difference.
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../../lib.sh"
 # shellcheck source=tests/vm/fixtures/vmlib.sh
