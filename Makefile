@@ -9,6 +9,8 @@ SBINDIR    ?= $(PREFIX)/sbin
 LIBEXECDIR ?= $(PREFIX)/libexec/x4-sriov
 MANDIR     ?= $(PREFIX)/share/man
 DATADIR    ?= $(PREFIX)/share/x4-sriov
+# Set by a package build (debian/rules): install the VF unit there; empty: x4ctl install copies it.
+SYSTEMDUNITDIR ?=
 
 CC      ?= cc
 BUILD   ?= build
@@ -51,8 +53,10 @@ PROGS := $(BUILD)/bin/x4-hook $(BUILD)/bin/x4-hook-core $(BUILD)/bin/qemu-x4 $(B
 SIM   := $(BUILD)/bin/x4sim
 LGFAKE := $(BUILD)/bin/lgfake
 
-.PHONY: all deps deps-build deps-test check test unit asan valgrind coverage demo install uninstall clean lint fuzz bench
+# The programs alone (a package build needs neither cmocka nor FUSE).
+.PHONY: all progs deb deps deps-build deps-test check test unit asan valgrind coverage demo install uninstall clean lint fuzz bench
 all: $(PROGS) $(if $(SIM_SRCS),$(SIM)) $(LGFAKE) $(UNIT_BINS)
+progs: $(PROGS)
 
 # The installed layout, for lib/layout.h: rewritten only when a directory changes, so
 # `make PREFIX=/usr` rebuilds what uses it and a plain `make` after it rebuilds nothing.
@@ -68,7 +72,7 @@ FORCE:
 
 $(BUILD)/obj/%.o: %.c | $(LAYOUT_H)
 	@mkdir -p $(dir $@)
-	$(CC) $(XCFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
+	$(CC) $(XCFLAGS) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
 
 $(LIBX4): $(LIB_OBJS)
 	@mkdir -p $(dir $@)
@@ -78,27 +82,27 @@ $(LIBX4): $(LIB_OBJS)
 # for most VMs and execs x4-hook-core, installed beside it in LIBEXECDIR, for the rest.
 $(BUILD)/bin/x4-hook: $(BUILD)/obj/hooks/x4-hook.o $(LIBX4)
 	@mkdir -p $(dir $@)
-	$(CC) $(XLDFLAGS) $(CFLAGS) -o $@ $^ $(LIBS)
+	$(CC) $(XLDFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
 
 $(BUILD)/bin/x4-hook-core: $(BUILD)/obj/hooks/x4-hook-core.o $(LIBX4)
 	@mkdir -p $(dir $@)
-	$(CC) $(XLDFLAGS) $(CFLAGS) -o $@ $^ $(LIBS)
+	$(CC) $(XLDFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
 
 # The wrapper sits on every VM start: it links only json-c and inih, statically, so an exec
 # loads no shared library but libc (bench/wrapper).
 $(BUILD)/bin/qemu-x4: $(WRAP_SRCS:%.c=$(BUILD)/obj/%.o) $(LIBX4)
 	@mkdir -p $(dir $@)
-	$(CC) $(XLDFLAGS) $(CFLAGS) -o $@ $^ -Wl,-Bstatic -ljson-c -linih -Wl,-Bdynamic -lm
+	$(CC) $(XLDFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $^ -Wl,-Bstatic -ljson-c -linih -Wl,-Bdynamic -lm
 
 $(BUILD)/bin/x4ctl: $(CLI_SRCS:%.c=$(BUILD)/obj/%.o) $(LIBX4)
 	@mkdir -p $(dir $@)
-	$(CC) $(XLDFLAGS) $(CFLAGS) -o $@ $^ $(LIBS) $(shell pkg-config --libs libvirt 2>/dev/null) \
+	$(CC) $(XLDFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS) $(shell pkg-config --libs libvirt 2>/dev/null) \
 		$(FW_LIBS)
 
 $(BUILD)/obj/tests/sim/%.o: XCFLAGS += $(shell pkg-config --cflags fuse3 2>/dev/null)
 $(SIM): $(SIM_SRCS:%.c=$(BUILD)/obj/%.o)
 	@mkdir -p $(dir $@)
-	$(CC) $(XLDFLAGS) $(CFLAGS) -o $@ $^ $(shell pkg-config --libs fuse3 2>/dev/null) -lpthread
+	$(CC) $(XLDFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(shell pkg-config --libs fuse3 2>/dev/null) -lpthread
 
 # A fake Looking Glass host for the tests (tests/suites/47-lg.sh, 57-lg-qemu.sh).
 $(LGFAKE): $(BUILD)/obj/tests/lgfake/lgfake.o
@@ -108,7 +112,7 @@ $(LGFAKE): $(BUILD)/obj/tests/lgfake/lgfake.o
 $(BUILD)/obj/tests/unit/%.o: XCFLAGS += $(shell pkg-config --cflags cmocka 2>/dev/null)
 $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(LIBX4)
 	@mkdir -p $(dir $@)
-	$(CC) $(XLDFLAGS) $(CFLAGS) -o $@ $^ $(LIBS) $(shell pkg-config --libs cmocka 2>/dev/null) \
+	$(CC) $(XLDFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS) $(shell pkg-config --libs cmocka 2>/dev/null) \
 		$(FW_LIBS) $(shell pkg-config --libs libbrotlienc 2>/dev/null)
 
 # deps-build: what `make` and `make install` need, and the libvirt host they run on (a real
@@ -164,6 +168,9 @@ install: $(PROGS)
 	install -d $(DESTDIR)$(DATADIR)/templates $(DESTDIR)$(PREFIX)/share/bash-completion/completions
 	install -m 0644 templates/* $(DESTDIR)$(DATADIR)/templates/
 	install -m 0644 completions/x4ctl.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/x4ctl
+	if [ -n "$(SYSTEMDUNITDIR)" ]; then install -d $(DESTDIR)$(SYSTEMDUNITDIR) && \
+		sed 's|@X4CTL@|$(SBINDIR)/x4ctl|' templates/x4-sriov-vfs.service \
+		>$(DESTDIR)$(SYSTEMDUNITDIR)/x4-sriov-vfs.service; fi
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/qemu-x4 $(DESTDIR)$(SBINDIR)/x4ctl $(DESTDIR)$(LIBEXECDIR)/x4-hook $(DESTDIR)$(LIBEXECDIR)/x4-hook-core
@@ -171,6 +178,15 @@ uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/share/bash-completion/completions/x4ctl
 	for m in man/*.[0-9]; do [ -e "$$m" ] || continue; s=$${m##*.}; \
 		rm -f $(DESTDIR)$(MANDIR)/man$$s/$${m##*/}; done
+
+# The Debian package, built from this tree as a user would: build deps, then dpkg-buildpackage;
+# the .deb, .changes and .buildinfo are moved from the parent directory into build/deb/.
+deb: deps-build
+	dpkg-buildpackage -us -uc -b
+	mkdir -p build/deb
+	v=$$(dpkg-parsechangelog -S Version); mv ../x4-sriov_$${v}_amd64.deb ../x4-sriov-dbgsym_$${v}_amd64.deb \
+		../x4-sriov_$${v}_amd64.changes ../x4-sriov_$${v}_amd64.buildinfo build/deb/ 2>/dev/null; \
+		ls build/deb/x4-sriov_$${v}_amd64.deb
 
 # Every libFuzzer target (tests/fuzz/run.sh), 12 s each as in CI; FUZZ_S=600 runs each longer.
 fuzz:

@@ -14,11 +14,12 @@
 #include "lg.h"
 #include "paths.h"
 #include "qemuconf.h"
+#include "state.h"
 #include "sysfs.h"
 #include "x4ctl.h"
 
-#define INST_SYN "install [--dry-run] [--root DIR] [--from DIR] [--templates DIR]"
-#define UNINST_SYN "uninstall [--root DIR]"
+#define INST_SYN "install [--packaged] [--dry-run] [--root DIR] [--from DIR] [--templates DIR]"
+#define UNINST_SYN "uninstall [--packaged] [--root DIR]"
 
 #define P_HOOK_BIN X4_HOOK_PATH
 #define P_HOOK_CORE X4_HOOK_CORE_PATH
@@ -36,13 +37,15 @@
 
 static char inst_tdir[PATH_MAX];
 
-static int inst_opts(int argc, char **argv, int allow_install, int *dry, const char **from,
-		     const char **tdir)
+static int inst_opts(int argc, char **argv, int allow_install, int *dry, int *packaged,
+		     const char **from, const char **tdir)
 {
 	int i;
 
 	for (i = 1; i < argc; i++) {
-		if (allow_install && strcmp(argv[i], "--dry-run") == 0) {
+		if (strcmp(argv[i], "--packaged") == 0) {
+			*packaged = 1;
+		} else if (allow_install && strcmp(argv[i], "--dry-run") == 0) {
 			*dry = 1;
 		} else if (strcmp(argv[i], "--root") == 0 && i + 1 < argc) {
 			if (argv[i + 1][0] != '/')
@@ -250,39 +253,74 @@ static void inst_print_grub(void)
 	       inst_show("/etc/default/grub"), line);
 }
 
+/* A link to an x4-hook, this build's or another layout's (make install into /usr/local). */
+static int inst_our_hook(const char *target)
+{
+	const char *b = strrchr(target, '/');
+
+	return target[0] == '/' && b && strcmp(b, "/x4-hook") == 0;
+}
+
 /* Register the hook once: where it already is ours (main hook or qemu.d), else libvirt's main
- * hook when there is none, else a qemu.d entry beside the user's own hook. */
-static int inst_hook(struct inst *in, struct x4_err *e)
+ * hook when there is none, else a qemu.d entry beside the user's own hook. The package always
+ * uses qemu.d (the main hook is the admin's), unless the main hook already runs ours. */
+static int inst_hook(struct inst *in, int packaged, struct x4_err *e)
 {
 	char main_to[PATH_MAX], drop_to[PATH_MAX];
 	int main_there = inst_lexists(P_HOOK_MAIN, main_to, sizeof(main_to));
 
 	inst_lexists(P_HOOK_DROPIN, drop_to, sizeof(drop_to));
+	if (packaged && inst_our_hook(main_to)) {
+		printf("not registering the hook in %s: %s already runs x4-sriov's hook %s (from "
+		       "x4ctl install; x4ctl uninstall of that install hands it to the package)\n",
+		       inst_show(P_HOOK_DROPIN), inst_show(P_HOOK_MAIN), main_to);
+		return 0;
+	}
+	if (packaged)
+		return inst_link(in, P_HOOK_DROPIN, P_HOOK_BIN, e);
+	if (inst_our_hook(drop_to) && strcmp(drop_to, P_HOOK_BIN) != 0) {
+		printf("not registering the hook in %s: %s already runs x4-sriov's hook %s\n",
+		       inst_show(P_HOOK_MAIN), inst_show(P_HOOK_DROPIN), drop_to);
+		return 0;
+	}
 	if (strcmp(main_to, P_HOOK_BIN) == 0 || (!main_there && strcmp(drop_to, P_HOOK_BIN) != 0))
 		return inst_link(in, P_HOOK_MAIN, P_HOOK_BIN, e);
 	return inst_link(in, P_HOOK_DROPIN, P_HOOK_BIN, e);
 }
 
-static int inst_run(struct inst *in, const struct x4ctl *g, const struct inst_src *from,
-		    struct x4_err *e)
+/* The programs, the config and the boot unit: a package ships them (dpkg owns them). */
+static int inst_owned_files(struct inst *in, const struct inst_src *from, struct x4_err *e)
 {
-	char mb[32];
-	int rc = 0;
+	int rc;
 
 	/* Programs: this build's layout (lib/layout.h). */
 	if ((rc = inst_copy_bin(in, from, "x4-hook", P_HOOK_BIN, e)) < 0 ||
 	    (rc = inst_copy_bin(in, from, "x4-hook-core", P_HOOK_CORE, e)) < 0 ||
 	    (rc = inst_copy_bin(in, from, "qemu-x4", P_WRAPPER, e)) < 0 ||
-	    (rc = inst_copy_bin(in, from, "x4ctl", P_X4CTL, e)) < 0 || (rc = inst_hook(in, e)) < 0)
+	    (rc = inst_copy_bin(in, from, "x4ctl", P_X4CTL, e)) < 0)
 		return rc;
+	return inst_tfile(in, "x4-sriov.conf", NULL, NULL, P_CONFIG, 1, e);
+}
+
+static int inst_run(struct inst *in, const struct x4ctl *g, const struct inst_src *from,
+		    int packaged, struct x4_err *e)
+{
+	char mb[32];
+	int rc = 0;
+
+	if ((!packaged && (rc = inst_owned_files(in, from, e)) < 0) ||
+	    (rc = inst_hook(in, packaged, e)) < 0)
+		return rc;
+	/* kvmfr's size comes from the config: written here, not shipped. */
 	snprintf(mb, sizeof(mb), "%llu", inst_lg_mb(g));
-	if ((rc = inst_tfile(in, "x4-sriov.conf", NULL, NULL, P_CONFIG, 1, e)) < 0 ||
-	    (rc = inst_tfile(in, "kvmfr-modprobe.conf", "@STATIC_SIZE_MB@", mb, P_MODPROBE, 0, e)) <
+	if ((rc = inst_tfile(in, "kvmfr-modprobe.conf", "@STATIC_SIZE_MB@", mb, P_MODPROBE, 0, e)) <
 		0 ||
 	    (rc = inst_tfile(in, "modules-load.conf", NULL, NULL, P_MODLOAD, 0, e)) < 0 ||
-	    (rc = inst_tfile(in, "99-kvmfr.rules", NULL, NULL, P_UDEV, 0, e)) < 0 ||
-	    (rc = inst_tfile(in, "x4-sriov-vfs.service", "@X4CTL@", P_X4CTL, P_UNIT, 0, e)) < 0 ||
-	    (rc = inst_link(in, P_UNIT_WANTS, P_UNIT, e)) < 0)
+	    (rc = inst_tfile(in, "99-kvmfr.rules", NULL, NULL, P_UDEV, 0, e)) < 0)
+		return rc;
+	if (!packaged &&
+	    ((rc = inst_tfile(in, "x4-sriov-vfs.service", "@X4CTL@", P_X4CTL, P_UNIT, 0, e)) < 0 ||
+	     (rc = inst_link(in, P_UNIT_WANTS, P_UNIT, e)) < 0))
 		return rc;
 	if (inst_exists(X4_QEMUCONF_PATH))
 		rc = inst_edit(in, X4_QEMUCONF_PATH, inst_acl_edit,
@@ -320,14 +358,16 @@ int x4ctl_install(struct x4ctl *g, int argc, char **argv)
 	const char *from = NULL, *tdir = NULL;
 	struct inst_src src;
 	struct x4_err e;
-	int dry = 0, rc;
+	int dry = 0, packaged = 0, rc;
 
 	if (argc >= 2 && strcmp(argv[1], "--help") == 0)
 		return printf("usage: x4ctl %s\n", INST_SYN), 0;
-	if (inst_opts(argc, argv, 1, &dry, &from, &tdir))
+	if (inst_opts(argc, argv, 1, &dry, &packaged, &from, &tdir))
 		return x4ctl_usage("install", INST_SYN);
 	if (inst_root_ok("install"))
 		return 1;
+	if (packaged)
+		inst_use_packaged();
 	inst_src_find(&src, from);
 	if (x4ctl_templates_dir(tdir, inst_tdir, sizeof(inst_tdir), &e) < 0) {
 		if (tdir || access(X4_TEMPLATES_DIR, R_OK | X_OK) != 0)
@@ -337,16 +377,16 @@ int x4ctl_install(struct x4ctl *g, int argc, char **argv)
 	in.dry_run = dry;
 	if (inst_manifest_load(&in, &e) < 0)
 		return x4ctl_fail("install: %s", e.msg);
-	rc = inst_run(&in, g, &src, &e);
+	rc = inst_run(&in, g, &src, packaged, &e);
 	if (rc < 0) {
 		unsigned done = inst_done_count(&in);
 
 		inst_free(&in);
 		if (dry || !done)
 			return x4ctl_fail("install: %s (nothing was changed)", e.msg);
-		return x4ctl_fail("install: %s (what was done so far is in %s; x4ctl uninstall "
+		return x4ctl_fail("install: %s (what was done so far is in %s; x4ctl uninstall%s "
 				  "undoes it)",
-				  e.msg, inst_show(INST_MANIFEST));
+				  e.msg, inst_show(INST_MANIFEST), packaged ? " --packaged" : "");
 	}
 	if (!dry && in.aa_blocks && inst_aa_reload(&e) < 0) {
 		inst_free(&in);
@@ -357,6 +397,10 @@ int x4ctl_install(struct x4ctl *g, int argc, char **argv)
 	else if (in.changed == 0)
 		printf("nothing to change: x4-sriov is installed%s%s\n",
 		       *x4_root() ? " under " : "", x4_root());
+	else if (packaged) /* the package's unit is shipped disabled; libvirtd is never restarted */
+		printf("x4-sriov: libvirtd must be restarted to see the hook and qemu.conf: run "
+		       "systemctl restart libvirtd when no VM is running (and systemctl enable "
+		       "x4-sriov-vfs.service to create the VFs at boot)\n");
 	else
 		printf("done: now run systemctl daemon-reload && systemctl enable "
 		       "x4-sriov-vfs.service && systemctl restart libvirtd (the boot unit creates "
@@ -366,21 +410,47 @@ int x4ctl_install(struct x4ctl *g, int argc, char **argv)
 	return 0;
 }
 
+/* The package goes only when no VM holds a VF: its hook must give the VF back at the VM's
+ * stop. 1 (after one line naming the VM and the VF) when one does, or when the state cannot
+ * tell. */
+static int inst_vf_held(void)
+{
+	static struct x4_state st; /* 256 claims: too big for the stack */
+	char a[X4_PCIADDR_STRLEN];
+	struct x4_err e;
+
+	x4_state_init(&st);
+	if (x4_state_load(&st, &e) < 0)
+		return x4ctl_fail("uninstall: %s: refusing to remove the hook without knowing which "
+				  "VMs hold VFs",
+				  e.msg);
+	if (st.n_claims == 0)
+		return 0;
+	return x4ctl_fail("uninstall: VM '%s' holds VF %s: shut it down (virsh shutdown %s), "
+			  "then remove x4-sriov again",
+			  st.claims[0].vm, x4_pciaddr_format(&st.claims[0].vf, a), st.claims[0].vm);
+}
+
 int x4ctl_uninstall(struct x4ctl *g, int argc, char **argv)
 {
 	struct inst in = {0};
 	const char *from = NULL, *tdir = NULL;
 	struct x4_err e;
 	unsigned bad, kept;
-	int dry = 0;
+	int dry = 0, packaged = 0;
 
 	(void)g;
 	if (argc >= 2 && strcmp(argv[1], "--help") == 0)
 		return printf("usage: x4ctl %s\n", UNINST_SYN), 0;
-	if (inst_opts(argc, argv, 0, &dry, &from, &tdir))
+	if (inst_opts(argc, argv, 0, &dry, &packaged, &from, &tdir))
 		return x4ctl_usage("uninstall", UNINST_SYN);
 	if (inst_root_ok("uninstall"))
 		return 1;
+	if (packaged) {
+		inst_use_packaged();
+		if (inst_vf_held())
+			return 1;
+	}
 	if (inst_manifest_load(&in, &e) < 0)
 		return x4ctl_fail("uninstall: %s", e.msg);
 	if (!in.open) {
@@ -394,8 +464,8 @@ int x4ctl_uninstall(struct x4ctl *g, int argc, char **argv)
 	inst_free(&in);
 	if (bad)
 		return x4ctl_fail("uninstall: %u item(s) could not be undone (listed above): fix "
-				  "the cause and run x4ctl uninstall again, it resumes",
-				  bad);
+				  "the cause and run x4ctl uninstall%s again, it resumes",
+				  bad, packaged ? " --packaged" : "");
 	if (kept)
 		printf("uninstalled; kept %u file(s) you changed since install (listed above), as "
 		       "dpkg keeps edited conffiles: remove them by hand if you want them gone\n",

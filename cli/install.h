@@ -12,8 +12,13 @@
 #include "err.h"
 
 #define INST_STATE_DIR "/var/lib/x4-sriov"
-#define INST_MANIFEST INST_STATE_DIR "/install.json"
-#define INST_BACKUP_DIR INST_STATE_DIR "/backup"
+/* The journal and the originals of edited files: x4ctl install's (install.json, backup/), or
+ * --packaged's (package.json, package-backup/: the package's maintainer scripts), kept apart
+ * so each uninstall undoes only what its own install did. inst_use_packaged() switches. */
+extern const char *inst_manifest, *inst_backup_dir;
+#define INST_MANIFEST inst_manifest
+#define INST_BACKUP_DIR inst_backup_dir
+void inst_use_packaged(void);
 
 /* The journal: each change is written to INST_MANIFEST before it is made (write-ahead), so a
  * failure at any step leaves a journal uninstall can finish from; every undo accepts the

@@ -16,6 +16,15 @@
 
 #define INST_MAX_FILE (64u << 20) /* x4ctl/x4-hook binaries with debug info fit */
 
+const char *inst_manifest = INST_STATE_DIR "/install.json";
+const char *inst_backup_dir = INST_STATE_DIR "/backup";
+
+void inst_use_packaged(void)
+{
+	inst_manifest = INST_STATE_DIR "/package.json";
+	inst_backup_dir = INST_STATE_DIR "/package-backup";
+}
+
 void inst_hash(const void *data, size_t len, char out[17])
 {
 	const unsigned char *p = data;
@@ -469,7 +478,7 @@ int inst_link(struct inst *in, const char *abs, const char *target, struct x4_er
 /* "/etc/libvirt/qemu.conf" -> INST_BACKUP_DIR "/etc%2Flibvirt%2Fqemu.conf"-style flat name. */
 static void inst_backup_name(const char *abs, char *out, size_t n)
 {
-	size_t o = (size_t)snprintf(out, n, INST_BACKUP_DIR "/");
+	size_t o = (size_t)snprintf(out, n, "%s/", INST_BACKUP_DIR);
 
 	for (abs++; *abs && o + 4 < n; abs++) {
 		if (*abs == '/') {

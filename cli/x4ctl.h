@@ -10,7 +10,10 @@
 #include "err.h"
 #include "pciaddr.h"
 
+/* A package build passes its own version (debian/rules: the changelog's). */
+#ifndef X4CTL_VERSION
 #define X4CTL_VERSION "0.1.0"
+#endif
 
 /* Global options, parsed by main before the command. */
 struct x4ctl {

@@ -58,8 +58,8 @@ _x4ctl()
 		else
 			COMPREPLY=($(compgen -W "--efi --out --vendor --device" -- "$cur"))
 		fi ;;
-	install) COMPREPLY=($(compgen -W "--dry-run --root --from --templates --help" -- "$cur")) ;;
-	uninstall) COMPREPLY=($(compgen -W "--root --help" -- "$cur")) ;;
+	install) COMPREPLY=($(compgen -W "--packaged --dry-run --root --from --templates --help" -- "$cur")) ;;
+	uninstall) COMPREPLY=($(compgen -W "--packaged --root --help" -- "$cur")) ;;
 	define)
 		case "$prev" in
 		--virtio-win) COMPREPLY=($(compgen -f -- "$cur")) ;;
