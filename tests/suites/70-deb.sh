@@ -170,7 +170,7 @@ check_eq "postrm purge keeps the journal of an x4ctl install run by hand, with i
 /var/lib/x4-sriov/backup
 /var/lib/x4-sriov/install.json" \
 	"$(purge 'mkdir /var/lib/x4-sriov/backup && echo {} >/var/lib/x4-sriov/install.json &&')"
-# --- for the real-kernel lab (tests/vm/scenarios/deb.sh, run by 90-vm after this suite): this
+# --- for the real-kernel lab (tests/vm/package/deb.sh, run by make check-package): this
 # version N and an N+1 built from the same clone with a bumped changelog, in build/deb-lab/.
 lab=$T_TOP/build/deb-lab
 next="$ver+1"

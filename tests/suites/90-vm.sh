@@ -1,7 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
 # The real-kernel run: every tests/vm/scenarios/*.sh in one boot of Debian's 6.1 kernel under
-# TCG with an SR-IOV NVMe (tests/vm/run.sh). X4_SKIP_VM=1 skips it; X4_VM_TIMEOUT sets the limit.
+# TCG with an SR-IOV NVMe (tests/vm/run.sh). X4_SKIP_VM=1 skips it; X4_VM_TIMEOUT sets the limit;
+# X4_VM_SCENARIOS (paths, space-separated) runs those instead (make check-package: the package
+# scenario, tests/vm/package/deb.sh).
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 
@@ -10,7 +12,11 @@ if [ "${X4_SKIP_VM:-0}" = 1 ]; then
 	t_done
 	exit
 fi
-scen=("$T_TOP"/tests/vm/scenarios/*.sh)
+if [ -n "${X4_VM_SCENARIOS:-}" ]; then
+	read -ra scen <<<"$X4_VM_SCENARIOS"
+else
+	scen=("$T_TOP"/tests/vm/scenarios/*.sh)
+fi
 [ -e "${scen[0]}" ] || { not_ok "tests/vm/scenarios has scenarios"; t_done; exit; }
 
 out=$(mktemp)

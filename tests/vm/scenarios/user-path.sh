@@ -18,7 +18,7 @@
 # - `looking-glass-client`: no display and no client in the lab; the Looking Glass memory is
 #   checked through QMP instead.
 # - the config the README says to write: pf is the lab's NVMe PF, num_vfs its 2 VFs,
-#   looking_glass = shm (the lab has no kvmfr module), rom = the GOP driver a user places in
+#   looking_glass = shm (the lab has no kvmfr module), rom = the GOP driver x4ctl rom extract wrote to
 #   /var/lib/x4-sriov.
 # - `x4ctl define`: run with `--virt-type qemu --memory 1024` added: the lab has no KVM
 #   (libvirt refuses type kvm without /dev/kvm; define's qemu type also drops the host CPU
@@ -106,8 +106,10 @@ block=$(awk '/^## On a real Radxa X4/ { on = 1; next }
 	on && code' "$T_TOP/README.md")
 [ -n "$block" ] || stop_here "README.md has a \`\`\`sh block under '## On a real Radxa X4'"
 cd "$T_TOP" || stop_here "cd to the user's clone $T_TOP"
-# What the user has in their clone: the GOP driver from their BIOS and the Windows ISO.
-make_efi IntelGopDriver.efi 40000
+# What the user has in their clone: the board vendor's BIOS image (here an AMI-style image the
+# ROM tests commit: the Intel GOP beside a legacy VBIOS and the GOP policy driver, which
+# x4ctl rom extract must not pick) and the Windows ISO.
+cp "$T_TOP/tests/fixtures/fw/ami.img" BIOS.bin
 truncate -s 4M Win11.iso
 
 # run_line LINE: one line of the block as the user types it (sudo as described above).
@@ -143,6 +145,12 @@ while IFS= read -r line; do
 	*'x4ctl doctor'*)
 		# The lab has no Intel iGPU: doctor reports failures; it must still speak of AppArmor.
 		check_match "README: $cmd prints an AppArmor row" '^[A-Z]+ +apparmor ' "$OUT" ;;
+	*'x4ctl rom extract'*)
+		check_eq "README: $cmd (exit status)" 0 "$RC"
+		check "... wrote the GOP driver to $GOP" test -s "$GOP"
+		check "... the Intel GOP (its UTF-16 name), not the VBIOS or the policy driver" \
+			grep -qaP 'I\x00n\x00t\x00e\x00l\x00\(\x00R\x00\)\x00 \x00G\x00O\x00P' "$GOP"
+		check_match "... and printed the rom = line" "rom = $GOP" "$OUT" ;;
 	*'x4ctl define'*)
 		check_eq "README: $cmd (exit status)" 0 "$RC"
 		"${VIRSH[@]}" dumpxml --inactive "$DOM" >/tmp/$DOM.xml 2>/dev/null ;;
@@ -160,7 +168,6 @@ while IFS= read -r line; do
 	*'x4ctl install'*)
 		# The config as the README says the user writes it (here: the lab's PF and VFs).
 		[ -f "$CONF" ] || stop_here "$CONF exists after x4ctl install"
-		mkdir -p "${GOP%/*}" && cp IntelGopDriver.efi "$GOP"
 		sed -i -e "s|^pf *=.*|pf = $PF|" -e 's|^num_vfs *=.*|num_vfs = 2|' \
 			-e "s|^rom *=.*|rom = $GOP|" -e 's|^looking_glass *=.*|looking_glass = shm|' \
 			-e '0,/^#\?lg_resolution *=/s|^#\?lg_resolution *=.*|lg_resolution = 1920x1080|' "$CONF"
