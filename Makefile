@@ -194,7 +194,7 @@ deb: deps-build
 		../x4-sriov_$${v}_amd64.changes ../x4-sriov_$${v}_amd64.buildinfo build/deb/ 2>/dev/null; \
 		ls build/deb/x4-sriov_$${v}_amd64.deb
 
-# Every libFuzzer target (tests/fuzz/run.sh), 12 s each as in CI; FUZZ_S=600 runs each longer.
+# Every libFuzzer target (tests/fuzz/run.sh), 8 s each as in make check; FUZZ_S=600 runs each longer.
 fuzz:
 	$(if $(FUZZ_S),FUZZ_SECONDS=$(FUZZ_S)) ./tests/fuzz/run.sh
 

@@ -1,12 +1,12 @@
 #!/bin/bash
 # Build lib/ once with clang (ASan + UBSan, fuzzer-no-link) and each libFuzzer target against
-# it, and run each for FUZZ_SECONDS (default 12; `make fuzz FUZZ_S=600` for long runs) on a copy
+# it, and run each for FUZZ_SECONDS (default 8; `make fuzz FUZZ_S=600` for long runs) on a copy
 # of its committed seed corpus; a crash, leak, sanitizer report or broken invariant fails it.
 # FUZZ_TARGETS="domxml plan" runs only those. Prints ok/not ok per target and "fuzz: N passed,
 # N failed".
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
-secs=${FUZZ_SECONDS:-12}
+secs=${FUZZ_SECONDS:-8}
 out=${FUZZ_BUILD:-$top/build/fuzz}
 cc=${FUZZ_CC:-clang}
 pass=0 fail=0

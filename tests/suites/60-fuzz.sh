@@ -2,7 +2,7 @@
 # Fuzzing: every parser of outside input (argv rewriter, ROM, BIOS images, domain XML incl. the
 # hook front's quick look, config, state.json, plans, AppArmor rule blocks, define's run-phase
 # switch, the kernel log and kernel settings) under libFuzzer + ASan/UBSan, bounded by
-# FUZZ_SECONDS per target (default 12; tests/fuzz/run.sh), each with its committed seed corpus.
+# FUZZ_SECONDS per target (default 8, which keeps make check under 15 minutes; tests/fuzz/run.sh), each with its committed seed corpus.
 # shellcheck source=tests/lib.sh
 source "$(dirname "$0")/../lib.sh"
 
