@@ -46,31 +46,6 @@ ROM=/var/lib/x4-sriov/vf.rom
 LAB=$T_TOP/build/deb-lab
 export DEBIAN_FRONTEND=noninteractive
 
-stop_daemons() {
-	local p
-	for p in /run/libvirtd.pid /run/virtlogd.pid; do
-		[ -s "$p" ] && kill "$(cat "$p")" 2>/dev/null
-	done
-	for p in /run/libvirtd.pid /run/virtlogd.pid; do
-		[ -s "$p" ] && wait_pid_file "$p"
-	done
-}
-wait_pid_file() {
-	local pid _
-	pid=$(cat "$1" 2>/dev/null) || return 0
-	for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || { rm -f "$1"; return 0; }; sleep 0.2; done
-	kill -9 "$pid" 2>/dev/null
-	rm -f "$1"
-}
-start_daemons() {
-	local _
-	{ virtlogd -d && libvirtd -d; } </dev/null || return 1
-	for _ in $(seq 1 300); do
-		"${VIRSH[@]}" version >/dev/null 2>&1 && return 0
-		sleep 0.2
-	done
-	return 1
-}
 cleanup() {
 	timeout 30 "${VIRSH[@]}" destroy "$DOM" >/dev/null 2>&1
 	timeout 30 "${VIRSH[@]}" undefine "$DOM" >/dev/null 2>&1

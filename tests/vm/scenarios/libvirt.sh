@@ -14,30 +14,18 @@ VIRSH=(virsh -q -c qemu:///system)
 HOOKFILE=/etc/libvirt/hooks/qemu
 DOMS=(lv1 lv2 lv3)
 cleanup() {
-	local d p
+	local d
 	for d in "${DOMS[@]}"; do
 		timeout 30 "${VIRSH[@]}" destroy "$d" >/dev/null 2>&1
 		timeout 30 "${VIRSH[@]}" undefine "$d" >/dev/null 2>&1
 	done
-	for p in /run/libvirtd.pid /run/virtlogd.pid; do
-		[ -s "$p" ] && kill "$(cat "$p")" 2>/dev/null
-	done
-	for p in /run/libvirtd.pid /run/virtlogd.pid; do
-		[ -s "$p" ] && wait_pid_file "$p"
-	done
+	stop_daemons
 	rm -f "$HOOKFILE" /dev/shm/looking-glass-lv*
 	if [ -e /tmp/aa-libvirtd.orig ]; then
 		cp /tmp/aa-libvirtd.orig "$AA_LOCAL_LIBVIRTD"
 		cp /tmp/aa-qemu.orig "$AA_LOCAL_QEMU"
 		apparmor_parser -r "$AA_LIBVIRTD"
 	fi
-}
-# wait_pid_file FILE: up to 10 s for the daemon in FILE to exit (not our child: poll).
-wait_pid_file() {
-	local pid _
-	pid=$(cat "$1" 2>/dev/null) || return 0
-	for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.2; done
-	kill -9 "$pid" 2>/dev/null
 }
 trap cleanup EXIT
 stop_here() {
