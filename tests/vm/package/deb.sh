@@ -22,21 +22,6 @@
 . "$T_TOP/tests/vm/fixtures/snap.sh"
 
 SNAP_DIRS=(etc usr var/lib)
-# snap.sh's snap_state with its hash table read by file name: its NR == FNR test takes every
-# stat line for a hash when no regular file is among the paths (an empty snapshot).
-snap_state() {
-	local t h
-	t=$(mktemp) h=$(mktemp)
-	(cd "$1" && xargs -r -d '\n' stat -c '%n|%F|%a|%u|%g' -- 2>/dev/null) >"$t"
-	(cd "$1" && awk -F'|' '$2 ~ /regular/ { print $1 }' "$t" | xargs -r -d '\n' sha256sum --) >"$h"
-	awk -v root="$1" -v hashes="$h" '
-		FILENAME == hashes { s[substr($0, 67)] = $1; next }
-		{ split($0, f, "|"); c = ""
-		  if (f[2] ~ /regular/) c = s[f[1]]
-		  else if (f[2] == "symbolic link") { cmd = "readlink \"" root "/" f[1] "\""; cmd | getline c; close(cmd) }
-		  print $0 "|" c }' "$h" "$t" | LC_ALL=C sort
-	rm -f "$t" "$h"
-}
 # Not the package's: dpkg's and apt's records, and the profile virt-aa-helper wrote for the
 # user's VM (libvirt leaves it after undefine).
 NOT_OURS='^var/lib/(dpkg|apt)(/|\||$)|^etc/apparmor\.d/libvirt/libvirt-[0-9a-f-]+(\||$)'
