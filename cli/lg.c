@@ -324,7 +324,6 @@ int x4ctl_lg(struct x4ctl *g, int argc, char **argv)
 	int json = 0, watch = 0, no_client = 0, i, rc = 0;
 	char client_ver[64] = "";
 	size_t nt = 0, k;
-
 	enum { S_JSON = 0x100, S_WATCH, S_NO_CLIENT, S_FILE };
 	static const struct option lg_opts[] = {X4CTL_OPT_HELP, X4CTL_OPT_END};
 	static const struct option st_opts[] = {{"json", no_argument, NULL, S_JSON},

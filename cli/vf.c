@@ -226,14 +226,14 @@ int x4ctl_vf(struct x4ctl *g, int argc, char **argv)
 	sub = argv[0];
 	if (strcmp(sub, "create") == 0)
 		return vf_create(g, argc, argv);
-	if (strcmp(sub, "remove") == 0)
-		return (rc = x4ctl_opt_plain("vf remove", vf_remove_usage, argc, argv, 0, 0)) >= 0
-			   ? rc
-			   : vf_remove(g);
-	if (strcmp(sub, "repair") == 0)
-		return (rc = x4ctl_opt_plain("vf repair", vf_repair_usage, argc, argv, 0, 0)) >= 0
-			   ? rc
-			   : vf_repair(g);
+	if (strcmp(sub, "remove") == 0) {
+		rc = x4ctl_opt_plain("vf remove", vf_remove_usage, argc, argv, 0, 0);
+		return rc >= 0 ? rc : vf_remove(g);
+	}
+	if (strcmp(sub, "repair") == 0) {
+		rc = x4ctl_opt_plain("vf repair", vf_repair_usage, argc, argv, 0, 0);
+		return rc >= 0 ? rc : vf_repair(g);
+	}
 	if (strcmp(sub, "bind") == 0 || strcmp(sub, "unbind") == 0) {
 		rc = x4ctl_opt_plain(sub[0] == 'b' ? "vf bind" : "vf unbind",
 				     sub[0] == 'b' ? vf_bind_usage : vf_unbind_usage, argc, argv, 1,

@@ -69,6 +69,7 @@ x lg apply --help
 x define --name args-vm --print --help
 check_eq "vf create --help leaves sriov_numvfs at 0" 0 "$(numvfs)"
 check_eq "no --help changed the simulated host" "" "$(diff <(printf '%s\n' "$before") <(snap) | head -5)"
+check_eq "the fake kernel received no write" "" "$(cat "$ROOT/sys/x4sim/log")"
 
 # --- a bad option: one line on stderr naming it and the help, exit 2, nothing on stdout
 for c in "${CMDS[@]}"; do
@@ -93,6 +94,7 @@ x vf bind; check_match "vf bind without ADDR: its usage line, exit 2" "^2:x4ctl 
 x lg status a b; check_eq "lg status with two VMs: exit 2, one line" "2:1" "$RC:$(lines "$ERR")"
 x vf remove extra; check_eq "vf remove with an argument: exit 2" "2:0" "$RC:$(numvfs)"
 check_eq "bad options changed nothing either" "" "$(diff <(printf '%s\n' "$before") <(snap) | head -5)"
+check_eq "and wrote nothing to the fake kernel" "" "$(cat "$ROOT/sys/x4sim/log")"
 
 # --- order: main's options stop at the command; a command's options may follow its arguments
 x status --config /nonexistent
