@@ -7,7 +7,7 @@
 
 const char *x4_enum_name(const char *const *names, size_t n, unsigned v)
 {
-	return v < n ? names[v] : "?";
+	return v < n && names[v] ? names[v] : "?";
 }
 
 int x4_enum_index(const char *const *names, size_t n, const char *text)
@@ -15,7 +15,7 @@ int x4_enum_index(const char *const *names, size_t n, const char *text)
 	if (!text)
 		return -1;
 	for (size_t i = 0; i < n; i++)
-		if (strcmp(names[i], text) == 0)
+		if (names[i] && strcmp(names[i], text) == 0)
 			return (int)i;
 	return -1;
 }

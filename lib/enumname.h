@@ -6,7 +6,7 @@
 
 #include <stddef.h>
 
-/* names[v] for v < n, else "?" (a value no table has: a bug, never a crash). */
+/* names[v] for v < n, else "?" (a value without a name: a bug, never a crash). */
 const char *x4_enum_name(const char *const *names, size_t n, unsigned v);
 
 /* The index of text in names (exact, case-sensitive), or -1. */
