@@ -193,10 +193,12 @@ static int rom_build(const struct x4ctl *g, int argc, char **argv)
 	size_t len = 0, rlen = 0;
 	char *pe = NULL;
 	enum { B_EFI = 0x100, B_OUT, B_VENDOR, B_DEVICE };
-	static const struct option opts[] = {
-	    {"efi", required_argument, NULL, B_EFI},	   {"out", required_argument, NULL, B_OUT},
-	    {"vendor", required_argument, NULL, B_VENDOR}, {"device", required_argument, NULL, B_DEVICE},
-	    X4CTL_OPT_HELP,				   X4CTL_OPT_END};
+	static const struct option opts[] = {{"efi", required_argument, NULL, B_EFI},
+					     {"out", required_argument, NULL, B_OUT},
+					     {"vendor", required_argument, NULL, B_VENDOR},
+					     {"device", required_argument, NULL, B_DEVICE},
+					     X4CTL_OPT_HELP,
+					     X4CTL_OPT_END};
 	struct x4ctl_opts o = {.cmd = "rom build", .usage = rom_build_usage, .longopts = opts};
 	int c;
 

@@ -62,13 +62,17 @@ static int ex_parse(int argc, char **argv, struct ex_opts *o)
 {
 	enum { E_JSON = 0x100, E_OPTIONROM, E_FLASH, E_LIST, E_OUT, E_GUID, E_NAME, E_PICK,
 	       E_DEVICE };
-	static const struct option opts[] = {
-	    {"json", no_argument, NULL, E_JSON},	     {"optionrom", no_argument, NULL, E_OPTIONROM},
-	    {"from-flash", no_argument, NULL, E_FLASH},	     {"list", no_argument, NULL, E_LIST},
-	    {"out", required_argument, NULL, E_OUT},	     {"guid", required_argument, NULL, E_GUID},
-	    {"name", required_argument, NULL, E_NAME},	     {"pick", required_argument, NULL, E_PICK},
-	    {"device", required_argument, NULL, E_DEVICE}, X4CTL_OPT_HELP,
-	    X4CTL_OPT_END};
+	static const struct option opts[] = {{"json", no_argument, NULL, E_JSON},
+					     {"optionrom", no_argument, NULL, E_OPTIONROM},
+					     {"from-flash", no_argument, NULL, E_FLASH},
+					     {"list", no_argument, NULL, E_LIST},
+					     {"out", required_argument, NULL, E_OUT},
+					     {"guid", required_argument, NULL, E_GUID},
+					     {"name", required_argument, NULL, E_NAME},
+					     {"pick", required_argument, NULL, E_PICK},
+					     {"device", required_argument, NULL, E_DEVICE},
+					     X4CTL_OPT_HELP,
+					     X4CTL_OPT_END};
 	struct x4ctl_opts p = {.cmd = "rom extract", .usage = ex_usage, .longopts = opts};
 	int c;
 

@@ -595,8 +595,9 @@ static int config_handler(void *user, const char *section, const char *name, con
 		return 0;
 	}
 	if (x->key_line[i]) {
-		config_fail(x, x->lineno, x->section, k->info.name, "duplicate key (first on line %d); "
-			    "expected each key once per section", x->key_line[i]);
+		config_fail(x, x->lineno, x->section, k->info.name,
+			    "duplicate key (first on line %d); expected each key once per section",
+			    x->key_line[i]);
 		return 0;
 	}
 	x->key_line[i] = x->lineno;

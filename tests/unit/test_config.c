@@ -742,7 +742,8 @@ static void test_merge_each_key(void **state)
 			n = snprintf(text, sizeof(text), "[host]\n%s = %s\n", k->name, v);
 			tmpfile_("scope.conf", text, (size_t)n, path, sizeof(path));
 			assert_int_equal(x4_config_load_file(&cfg, path, &e), -EINVAL);
-			assert_non_null(strstr(e.msg, "not allowed here; expected it in a [vm NAME]"));
+			assert_non_null(
+			    strstr(e.msg, "not allowed here; expected it in a [vm NAME]"));
 		}
 		n = snprintf(text, sizeof(text), "[host]\n[vm a]\n%s = %s\n", k->name, v);
 		tmpfile_("merge.conf", text, (size_t)n, path, sizeof(path));
@@ -816,7 +817,8 @@ static void test_keys_documented(void **state)
 		in_host = has_line(man, ".BR ", k->name);
 		man[vm_part - man] = '.';
 		if (k->scopes & X4_CONFIG_HOST ? !in_host : !in_vm)
-			fail_msg("config key '%s' is not documented in man/x4-sriov.conf.5", k->name);
+			fail_msg("config key '%s' is not in man/x4-sriov.conf.5 under its scope",
+				 k->name);
 	}
 	{
 		const char *tpl = read_top("templates/x4-sriov.conf");

@@ -58,14 +58,16 @@ static void test_lib_tables(void **state)
 		enum x4_lgmp_kind k = X4_LGMP_KIND_COUNT;
 
 		assert_string_not_equal(x4_lgmp_kind_name((enum x4_lgmp_kind)v), "?");
-		assert_int_equal(x4_lgmp_kind_parse(x4_lgmp_kind_name((enum x4_lgmp_kind)v), &k), 0);
+		assert_int_equal(x4_lgmp_kind_parse(x4_lgmp_kind_name((enum x4_lgmp_kind)v), &k),
+				 0);
 		assert_int_equal(k, v);
 	}
 	for (unsigned v = 0; v < X4_LGMP_LIVE_COUNT; v++) {
 		enum x4_lgmp_live l = X4_LGMP_LIVE_COUNT;
 
 		assert_string_not_equal(x4_lgmp_live_name((enum x4_lgmp_live)v), "?");
-		assert_int_equal(x4_lgmp_live_parse(x4_lgmp_live_name((enum x4_lgmp_live)v), &l), 0);
+		assert_int_equal(x4_lgmp_live_parse(x4_lgmp_live_name((enum x4_lgmp_live)v), &l),
+				 0);
 		assert_int_equal(l, v);
 	}
 	for (unsigned v = 0; v < X4_ROM_KIND_COUNT; v++) {
