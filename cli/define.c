@@ -15,11 +15,13 @@
 #include "sriov.h"
 #include "state.h"
 
-#define DEF_SYN                                                                                    \
-	"define --name NAME [--iso PATH] [--virtio-win PATH] [--disk PATH] [--disk-size SIZE] "    \
-	"[--reuse-disk] [--memory MiB] [--cpus N] [--vf auto|ADDR|INDEX|none] "                    \
-	"[--virt-type kvm|qemu] [--emulator PATH] [--templates DIR] [--uri URI] [--print]\n"       \
-	"       x4ctl define --name NAME --phase run [--xml FILE] [--uri URI] [--print]"
+static const char def_usage[] =
+    "usage: x4ctl define --name NAME [--iso PATH] [--virtio-win PATH] [--disk PATH] "
+    "[--disk-size SIZE] [--reuse-disk] [--memory MiB] [--cpus N] [--vf auto|ADDR|INDEX|none] "
+    "[--virt-type kvm|qemu] [--emulator PATH] [--templates DIR] [--uri URI] [--print]\n"
+    "       x4ctl define --name NAME --phase run [--xml FILE] [--uri URI] [--print]\n"
+    "Define a Windows 11 VM with a VF (install phase), or switch it to the run phase (no\n"
+    "emulated video, Looking Glass). See x4ctl(8) for each option.\n";
 
 /* --vf auto: the first VF (1..num_vfs) no VM holds in the state; INDEX: the VF of that number;
  * addresses come from the kernel's virtfn links, or where the VFs will appear. */
@@ -241,23 +243,6 @@ static int def_run(struct x4ctl *g, struct def_opts *o)
 	return 0;
 }
 
-/* The option's value slot, or NULL for an option without one. */
-static const char **def_slot(struct def_opts *o, const char *k, const char **phase)
-{
-	static const char *const names[] = {"--name",	    "--disk", "--disk-size", "--iso",
-					    "--virtio-win", "--vf",   "--emulator",  "--templates",
-					    "--uri",	    "--xml",  "--virt-type", "--phase"};
-	const char **slots[] = {&o->name,	&o->disk,   &o->disk_size, &o->iso,
-				&o->virtio_win, &o->vf,	    &o->emulator,  &o->templates,
-				&o->uri,	&o->xml_in, &o->virt_type, phase};
-	size_t i;
-
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (strcmp(k, names[i]) == 0)
-			return slots[i];
-	return NULL;
-}
-
 int x4ctl_define(struct x4ctl *g, int argc, char **argv)
 {
 	struct def_opts o = {.vf = "auto",
@@ -265,45 +250,64 @@ int x4ctl_define(struct x4ctl *g, int argc, char **argv)
 			     .uri = "qemu:///system",
 			     .virt_type = "kvm"};
 	const char *phase = "install";
-	int i, install_only = 0, run_only = 0;
+	int i, c, install_only = 0, run_only = 0;
 	struct x4_err e;
+	/* Options with a value, in the order of their slots below; then the others. */
+	enum { D_NAME = 0x100, D_DISK, D_DISK_SIZE, D_ISO, D_VIRTIO, D_VF, D_EMULATOR,
+	       D_TEMPLATES, D_URI, D_XML, D_VIRT_TYPE, D_PHASE, D_MEMORY, D_CPUS, D_PRINT,
+	       D_REUSE };
+	static const struct option opts[] = {
+	    {"name", required_argument, NULL, D_NAME},
+	    {"disk", required_argument, NULL, D_DISK},
+	    {"disk-size", required_argument, NULL, D_DISK_SIZE},
+	    {"iso", required_argument, NULL, D_ISO},
+	    {"virtio-win", required_argument, NULL, D_VIRTIO},
+	    {"vf", required_argument, NULL, D_VF},
+	    {"emulator", required_argument, NULL, D_EMULATOR},
+	    {"templates", required_argument, NULL, D_TEMPLATES},
+	    {"uri", required_argument, NULL, D_URI},
+	    {"xml", required_argument, NULL, D_XML},
+	    {"virt-type", required_argument, NULL, D_VIRT_TYPE},
+	    {"phase", required_argument, NULL, D_PHASE},
+	    {"memory", required_argument, NULL, D_MEMORY},
+	    {"cpus", required_argument, NULL, D_CPUS},
+	    {"print", no_argument, NULL, D_PRINT},
+	    {"reuse-disk", no_argument, NULL, D_REUSE},
+	    X4CTL_OPT_HELP,
+	    X4CTL_OPT_END};
+	const char **slots[] = {&o.name,       &o.disk,	    &o.disk_size, &o.iso,
+				&o.virtio_win, &o.vf,	    &o.emulator,  &o.templates,
+				&o.uri,	       &o.xml_in,   &o.virt_type, &phase};
+	struct x4ctl_opts p = {.cmd = "define", .usage = def_usage, .longopts = opts};
 
-	for (i = 1; i < argc; i++) {
-		const char *k = argv[i];
-		const char **sp;
-
-		if (strcmp(k, "--help") == 0) {
-			printf("usage: x4ctl %s\n", DEF_SYN);
-			return 0;
-		}
-		if (strcmp(k, "--print") == 0 || strcmp(k, "--reuse-disk") == 0) {
-			*(k[2] == 'p' ? &o.print : &o.reuse_disk) = 1;
-			install_only += k[2] == 'r';
-			continue;
-		}
-		if (i + 1 >= argc)
-			return x4ctl_usage("define", DEF_SYN);
-		sp = def_slot(&o, k, &phase);
-		if (sp) {
-			*sp = argv[++i];
-			install_only += strcmp(k, "--name") && strcmp(k, "--uri") &&
-					strcmp(k, "--xml") && strcmp(k, "--phase");
-			run_only += strcmp(k, "--xml") == 0;
-		} else if (strcmp(k, "--memory") == 0) {
-			if (x4ctl_parse_uint(argv[++i], 1024, 1u << 22, &o.memory))
+	while ((c = x4ctl_opt_next(&p, argc, argv)) != -1) {
+		if (c == X4CTL_OPT_EXIT)
+			return p.status;
+		if (c >= D_NAME && c <= D_PHASE) {
+			*slots[c - D_NAME] = optarg;
+			/* --phase run takes only these; --xml only goes with it */
+			install_only += c != D_NAME && c != D_URI && c != D_XML && c != D_PHASE;
+			run_only += c == D_XML;
+		} else if (c == D_MEMORY) {
+			if (x4ctl_parse_uint(optarg, 1024, 1u << 22, &o.memory))
 				return x4ctl_fail("define: --memory %s: give MiB, 1024..4194304",
-						  argv[i]);
+						  optarg);
 			install_only++;
-		} else if (strcmp(k, "--cpus") == 0) {
-			if (x4ctl_parse_uint(argv[++i], 1, 255, &o.cpus))
-				return x4ctl_fail("define: --cpus %s: give 1..255", argv[i]);
+		} else if (c == D_CPUS) {
+			if (x4ctl_parse_uint(optarg, 1, 255, &o.cpus))
+				return x4ctl_fail("define: --cpus %s: give 1..255", optarg);
 			install_only++;
-		} else {
-			return x4ctl_usage("define", DEF_SYN);
+		} else if (c == D_PRINT) {
+			o.print = 1;
+		} else { /* D_REUSE */
+			o.reuse_disk = 1;
+			install_only++;
 		}
 	}
+	if (x4ctl_opt_args(&p, argc, 0, 0))
+		return 2;
 	if (!o.name)
-		return x4ctl_usage("define", DEF_SYN);
+		return x4ctl_usage("define", def_usage);
 	if (x4_name_check(o.name, &e) < 0 || strchr(o.name, '/') ||
 	    strspn(o.name, " ") == strlen(o.name))
 		return x4ctl_fail("define: --name '%s' is not a usable VM name: no '/', not empty",

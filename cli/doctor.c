@@ -17,7 +17,14 @@
 #include "sysfs.h"
 #include "vfio.h"
 
-#define DOC_SYN "doctor [--json] [--report FILE] [--xml FILE]... [--uri URI]"
+static const char doc_usage[] =
+    "usage: x4ctl doctor [--json] [--report FILE] [--xml FILE]... [--uri URI]\n"
+    "Check every precondition of iGPU SR-IOV passthrough and Looking Glass, one row each,\n"
+    "with the fix for what fails (exit 1 when a row fails).\n"
+    "  --json          print JSON\n"
+    "  --report FILE   also write a bug-report bundle (no user names, host names or UUIDs)\n"
+    "  --xml FILE      check this domain XML (repeatable, at most 16) instead of libvirt's\n"
+    "  --uri URI       libvirt to read VMs from (default qemu:///system)\n";
 
 /* Load what every check reads, once; failures are kept for the rows that report them. */
 static void doc_load(struct doc *d, const struct x4ctl *g)
@@ -391,28 +398,35 @@ int x4ctl_doctor(struct x4ctl *g, int argc, char **argv)
 	const char *bundle = NULL;
 	struct x4_err e;
 	size_t i;
-	int json = 0, rc;
+	int json = 0, rc, c;
+	enum { D_JSON = 0x100, D_REPORT, D_XML, D_URI };
+	static const struct option opts[] = {{"json", no_argument, NULL, D_JSON},
+					     {"report", required_argument, NULL, D_REPORT},
+					     {"xml", required_argument, NULL, D_XML},
+					     {"uri", required_argument, NULL, D_URI},
+					     X4CTL_OPT_HELP,
+					     X4CTL_OPT_END};
+	struct x4ctl_opts o = {.cmd = "doctor", .usage = doc_usage, .longopts = opts};
 
 	memset(&d, 0, sizeof(d));
 	d.uri = "qemu:///system";
-	for (int a = 1; a < argc; a++) {
-		if (strcmp(argv[a], "--json") == 0) {
+	while ((c = x4ctl_opt_next(&o, argc, argv)) != -1) {
+		if (c == X4CTL_OPT_EXIT) {
+			return o.status;
+		} else if (c == D_JSON) {
 			json = 1;
-		} else if (strcmp(argv[a], "--help") == 0) {
-			printf("usage: x4ctl %s\n", DOC_SYN);
-			return 0;
-		} else if (strcmp(argv[a], "--report") == 0 && a + 1 < argc) {
-			bundle = argv[++a];
-		} else if (strcmp(argv[a], "--xml") == 0 && a + 1 < argc) {
+		} else if (c == D_REPORT) {
+			bundle = optarg;
+		} else if (c == D_XML) {
 			if (d.n_xml >= sizeof(d.xml_files) / sizeof(d.xml_files[0]))
 				return x4ctl_fail("doctor: at most 16 --xml files");
-			d.xml_files[d.n_xml++] = argv[++a];
-		} else if (strcmp(argv[a], "--uri") == 0 && a + 1 < argc) {
-			d.uri = argv[++a];
+			d.xml_files[d.n_xml++] = optarg;
 		} else {
-			return x4ctl_usage("doctor", DOC_SYN);
+			d.uri = optarg;
 		}
 	}
+	if (x4ctl_opt_args(&o, argc, 0, 0))
+		return 2;
 	doc_load(&d, g);
 	for (i = 0; i < sizeof(doc_checks) / sizeof(doc_checks[0]); i++)
 		doc_checks[i].fn(&d);

@@ -18,8 +18,19 @@
 #include "sysfs.h"
 #include "x4ctl.h"
 
-#define INST_SYN "install [--packaged] [--dry-run] [--root DIR] [--from DIR] [--templates DIR]"
-#define UNINST_SYN "uninstall [--packaged] [--root DIR]"
+static const char inst_usage[] =
+    "usage: x4ctl install [--packaged] [--dry-run] [--root DIR] [--from DIR] [--templates DIR]\n"
+    "Set the host up: hook, wrapper, config, kvmfr, udev, qemu.conf ACL, AppArmor, boot unit.\n"
+    "  --packaged        the Debian package's setup (dpkg owns programs, config and unit)\n"
+    "  --dry-run         print what would change, touch nothing\n"
+    "  --root DIR        install into the host tree under DIR\n"
+    "  --from DIR        take the programs from DIR\n"
+    "  --templates DIR   take the templates from DIR\n";
+static const char uninst_usage[] =
+    "usage: x4ctl uninstall [--packaged] [--root DIR]\n"
+    "Undo install from its journal, restoring every file it changed.\n"
+    "  --packaged   undo the Debian package's setup (its own journal)\n"
+    "  --root DIR   the host tree under DIR\n";
 
 #define P_HOOK_BIN X4_HOOK_PATH
 #define P_HOOK_CORE X4_HOOK_CORE_PATH
@@ -37,29 +48,54 @@
 
 static char inst_tdir[PATH_MAX];
 
+/* install's and uninstall's options: -1 to go on, else the exit status. */
 static int inst_opts(int argc, char **argv, int allow_install, int *dry, int *packaged,
 		     const char **from, const char **tdir)
 {
-	int i;
+	enum { I_PACKAGED = 0x100, I_ROOT, I_DRY, I_FROM, I_TEMPLATES };
+	static const struct option inst[] = {{"packaged", no_argument, NULL, I_PACKAGED},
+					     {"root", required_argument, NULL, I_ROOT},
+					     {"dry-run", no_argument, NULL, I_DRY},
+					     {"from", required_argument, NULL, I_FROM},
+					     {"templates", required_argument, NULL, I_TEMPLATES},
+					     X4CTL_OPT_HELP,
+					     X4CTL_OPT_END};
+	static const struct option uninst[] = {{"packaged", no_argument, NULL, I_PACKAGED},
+					       {"root", required_argument, NULL, I_ROOT},
+					       X4CTL_OPT_HELP,
+					       X4CTL_OPT_END};
+	struct x4ctl_opts o = {.cmd = allow_install ? "install" : "uninstall",
+			       .usage = allow_install ? inst_usage : uninst_usage,
+			       .longopts = allow_install ? inst : uninst};
+	int c;
 
-	for (i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--packaged") == 0) {
+	while ((c = x4ctl_opt_next(&o, argc, argv)) != -1) {
+		switch (c) {
+		case X4CTL_OPT_EXIT:
+			return o.status;
+		case I_PACKAGED:
 			*packaged = 1;
-		} else if (allow_install && strcmp(argv[i], "--dry-run") == 0) {
+			break;
+		case I_DRY:
 			*dry = 1;
-		} else if (strcmp(argv[i], "--root") == 0 && i + 1 < argc) {
-			if (argv[i + 1][0] != '/')
-				return -1;
-			setenv("X4_ROOT", argv[++i], 1);
-		} else if (allow_install && strcmp(argv[i], "--from") == 0 && i + 1 < argc) {
-			*from = argv[++i];
-		} else if (allow_install && strcmp(argv[i], "--templates") == 0 && i + 1 < argc) {
-			*tdir = argv[++i];
-		} else {
-			return -1;
+			break;
+		case I_ROOT:
+			if (optarg[0] != '/') {
+				fprintf(stderr, "x4ctl %s: --root %s: give an absolute directory\n",
+					o.cmd, optarg);
+				return 2;
+			}
+			setenv("X4_ROOT", optarg, 1);
+			break;
+		case I_FROM:
+			*from = optarg;
+			break;
+		default: /* I_TEMPLATES */
+			*tdir = optarg;
+			break;
 		}
 	}
-	return 0;
+	return x4ctl_opt_args(&o, argc, 0, 0) ? 2 : -1;
 }
 
 /* A template with @KEY@ replaced by val (one key is all any template has). */
@@ -360,10 +396,9 @@ int x4ctl_install(struct x4ctl *g, int argc, char **argv)
 	struct x4_err e;
 	int dry = 0, packaged = 0, rc;
 
-	if (argc >= 2 && strcmp(argv[1], "--help") == 0)
-		return printf("usage: x4ctl %s\n", INST_SYN), 0;
-	if (inst_opts(argc, argv, 1, &dry, &packaged, &from, &tdir))
-		return x4ctl_usage("install", INST_SYN);
+	rc = inst_opts(argc, argv, 1, &dry, &packaged, &from, &tdir);
+	if (rc >= 0)
+		return rc;
 	if (inst_root_ok("install"))
 		return 1;
 	if (packaged)
@@ -437,13 +472,12 @@ int x4ctl_uninstall(struct x4ctl *g, int argc, char **argv)
 	const char *from = NULL, *tdir = NULL;
 	struct x4_err e;
 	unsigned bad, kept;
-	int dry = 0, packaged = 0;
+	int dry = 0, packaged = 0, rc;
 
 	(void)g;
-	if (argc >= 2 && strcmp(argv[1], "--help") == 0)
-		return printf("usage: x4ctl %s\n", UNINST_SYN), 0;
-	if (inst_opts(argc, argv, 0, &dry, &packaged, &from, &tdir))
-		return x4ctl_usage("uninstall", UNINST_SYN);
+	rc = inst_opts(argc, argv, 0, &dry, &packaged, &from, &tdir);
+	if (rc >= 0)
+		return rc;
 	if (inst_root_ok("uninstall"))
 		return 1;
 	if (packaged) {

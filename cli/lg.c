@@ -21,9 +21,19 @@
 #include "plan.h"
 #include "x4ctl.h"
 
-#define LG_SYN                                                                                     \
-	"lg status [VM] [--file PATH] [--json] [--watch] [--no-client] | lg apply [--dry-run] "   \
-	"[--reload]"
+static const char lg_usage[] =
+    "usage: x4ctl lg status [VM] [--file PATH] [--json] [--watch] [--no-client] | "
+    "lg apply [--dry-run] [--reload]\n"
+    "Looking Glass: is the guest's host application running (read-only), and the kvmfr\n"
+    "setup for one device per VM. Run 'x4ctl lg SUBCOMMAND --help' for one of them.\n";
+static const char lg_status_usage[] =
+    "usage: x4ctl lg status [VM] [--file PATH] [--json] [--watch] [--no-client]\n"
+    "Is the guest's Looking Glass host running? Reads each region strictly read-only.\n"
+    "  VM            only this VM (default: every VM with Looking Glass on)\n"
+    "  --file PATH   read PATH (a kvmfr device or a regular file) instead of a VM's region\n"
+    "  --json        print JSON\n"
+    "  --watch       repeat every second until interrupted\n"
+    "  --no-client   do not compare with looking-glass-client --version\n";
 #define LG_MAX_REGIONS (X4_MAX_VM_SECTIONS + 1)
 
 extern char **environ;
@@ -314,32 +324,45 @@ int x4ctl_lg(struct x4ctl *g, int argc, char **argv)
 	int json = 0, watch = 0, no_client = 0, i, rc = 0;
 	char client_ver[64] = "";
 	size_t nt = 0, k;
+	enum { S_JSON = 0x100, S_WATCH, S_NO_CLIENT, S_FILE };
+	static const struct option lg_opts[] = {X4CTL_OPT_HELP, X4CTL_OPT_END};
+	static const struct option st_opts[] = {{"json", no_argument, NULL, S_JSON},
+						{"watch", no_argument, NULL, S_WATCH},
+						{"no-client", no_argument, NULL, S_NO_CLIENT},
+						{"file", required_argument, NULL, S_FILE},
+						X4CTL_OPT_HELP,
+						X4CTL_OPT_END};
+	struct x4ctl_opts p = {.cmd = "lg", .usage = lg_usage, .longopts = lg_opts, .in_order = 1};
 
-	if (argc >= 2 && strcmp(argv[1], "apply") == 0)
+	if (x4ctl_opt_next(&p, argc, argv) != -1)
+		return p.status;
+	if (optind >= argc)
+		return x4ctl_usage("lg", lg_usage);
+	argc -= optind;
+	argv += optind;
+	if (strcmp(argv[0], "apply") == 0)
 		return x4ctl_lg_apply(g, argc, argv);
-	if (argc < 2 || strcmp(argv[1], "status") != 0) {
-		if (argc >= 2 && !strcmp(argv[1], "--help"))
-			return printf("usage: x4ctl %s\n", LG_SYN), 0;
-		return x4ctl_usage("lg", LG_SYN);
-	}
-	for (i = 2; i < argc; i++) {
-		if (!strcmp(argv[i], "--json"))
+	if (strcmp(argv[0], "status") != 0)
+		return x4ctl_unknown_sub("lg", argv[0]);
+	p = (struct x4ctl_opts){.cmd = "lg status", .usage = lg_status_usage, .longopts = st_opts};
+	while ((i = x4ctl_opt_next(&p, argc, argv)) != -1) {
+		if (i == X4CTL_OPT_EXIT)
+			return p.status;
+		if (i == S_JSON)
 			json = 1;
-		else if (!strcmp(argv[i], "--watch"))
+		else if (i == S_WATCH)
 			watch = 1;
-		else if (!strcmp(argv[i], "--no-client"))
+		else if (i == S_NO_CLIENT)
 			no_client = 1;
-		else if (!strcmp(argv[i], "--file") && i + 1 < argc)
-			file = argv[++i];
-		else if (!strcmp(argv[i], "--help"))
-			return printf("usage: x4ctl %s\n", LG_SYN), 0;
-		else if (argv[i][0] != '-' && !vm)
-			vm = argv[i];
 		else
-			return x4ctl_usage("lg", LG_SYN);
+			file = optarg;
 	}
+	if (x4ctl_opt_args(&p, argc, 0, 1))
+		return 2;
+	if (optind < argc)
+		vm = argv[optind];
 	if (file && vm)
-		return x4ctl_usage("lg", LG_SYN);
+		return x4ctl_usage("lg status", lg_status_usage);
 	if (file) {
 		if (file[0] != '/')
 			return x4ctl_fail("--file %s: give an absolute path", file);

@@ -18,7 +18,11 @@
 #include "sysfs.h"
 #include "x4ctl.h"
 
-#define APPLY_SYN "lg apply [--dry-run] [--reload]"
+static const char apply_usage[] =
+    "usage: x4ctl lg apply [--dry-run] [--reload]\n"
+    "kvmfr sizes (modprobe.d) and qemu.conf ACL entries for one kvmfr device per VM.\n"
+    "  --dry-run   print what would change, touch nothing\n"
+    "  --reload    then reload kvmfr (refused while a VM uses a kvmfr device)\n";
 #define APPLY_UDEV "/etc/udev/rules.d/99-kvmfr.rules"
 #define APPLY_AA "/etc/apparmor.d/local/abstractions/libvirt-qemu"
 
@@ -197,18 +201,24 @@ int x4ctl_lg_apply(struct x4ctl *g, int argc, char **argv)
 {
 	struct x4_config c;
 	struct x4_err e;
-	int dry = 0, reload = 0, i;
+	int dry = 0, reload = 0, c_opt;
+	enum { A_DRY = 0x100, A_RELOAD };
+	static const struct option opts[] = {{"dry-run", no_argument, NULL, A_DRY},
+					     {"reload", no_argument, NULL, A_RELOAD},
+					     X4CTL_OPT_HELP,
+					     X4CTL_OPT_END};
+	struct x4ctl_opts o = {.cmd = "lg apply", .usage = apply_usage, .longopts = opts};
 
-	for (i = 2; i < argc; i++) {
-		if (!strcmp(argv[i], "--dry-run"))
+	while ((c_opt = x4ctl_opt_next(&o, argc, argv)) != -1) {
+		if (c_opt == X4CTL_OPT_EXIT)
+			return o.status;
+		if (c_opt == A_DRY)
 			dry = 1;
-		else if (!strcmp(argv[i], "--reload"))
-			reload = 1;
-		else if (!strcmp(argv[i], "--help"))
-			return printf("usage: x4ctl %s\n", APPLY_SYN), 0;
 		else
-			return x4ctl_usage("lg", APPLY_SYN);
+			reload = 1;
 	}
+	if (x4ctl_opt_args(&o, argc, 0, 0))
+		return 2;
 	if (x4ctl_load_config(g, &c, &e) < 0)
 		return x4ctl_fail_err(&e);
 	return x4ctl_lg_apply_run(&c, dry, reload);

@@ -6,7 +6,11 @@
 #include "lg.h"
 #include "x4ctl.h"
 
-#define LGSIZE_SYN "lg-size WxH [--hdr]   (e.g. lg-size 2560x1440)"
+static const char lgsize_usage[] =
+    "usage: x4ctl lg-size WxH [--hdr]   (e.g. lg-size 2560x1440)\n"
+    "The Looking Glass shared-memory size for a resolution, the lg_size line and the kvmfr\n"
+    "static_size_mb to use.\n"
+    "  --hdr   the size for HDR (twice the bytes per pixel)\n";
 
 /* "WxH" with decimal sides, nothing else. */
 static int lgsize_parse(const char *s, unsigned *w, unsigned *h)
@@ -35,24 +39,21 @@ int x4ctl_lgsize(struct x4ctl *g, int argc, char **argv)
 	const char *res = NULL;
 	unsigned w = 0, h = 0;
 	uint64_t size;
-	int hdr = 0, i;
+	int hdr = 0, c;
 	char s[32];
+	static const struct option opts[] = {
+	    {"hdr", no_argument, NULL, 0x100}, X4CTL_OPT_HELP, X4CTL_OPT_END};
+	struct x4ctl_opts o = {.cmd = "lg-size", .usage = lgsize_usage, .longopts = opts};
 
 	(void)g;
-	for (i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--help") == 0) {
-			printf("usage: x4ctl %s\n", LGSIZE_SYN);
-			return 0;
-		} else if (strcmp(argv[i], "--hdr") == 0) {
-			hdr = 1;
-		} else if (!res && argv[i][0] != '-') {
-			res = argv[i];
-		} else {
-			return x4ctl_usage("lg-size", LGSIZE_SYN);
-		}
+	while ((c = x4ctl_opt_next(&o, argc, argv)) != -1) {
+		if (c == X4CTL_OPT_EXIT)
+			return o.status;
+		hdr = 1;
 	}
-	if (!res)
-		return x4ctl_usage("lg-size", LGSIZE_SYN);
+	if (x4ctl_opt_args(&o, argc, 1, 1))
+		return 2;
+	res = argv[optind];
 	if (lgsize_parse(res, &w, &h))
 		return x4ctl_fail("lg-size: '%s' is not a resolution: give WIDTHxHEIGHT, e.g. "
 				  "1920x1080",

@@ -13,24 +13,31 @@ static const char usage_text[] =
     "Set up and check iGPU SR-IOV passthrough and Looking Glass for libvirt (x4ctl(8)).\n"
     "\n"
     "Commands:\n"
-    "  doctor [--json] [--report FILE]   check every precondition (i915 too), with the fix for each\n"
+    "  doctor [--json] [--report FILE] [--xml FILE]... [--uri URI]\n"
+    "                                    check every precondition (i915 too), with fixes\n"
     "  status [--json]                   PF, VFs (driver, IOMMU group, VM), Looking Glass devices\n"
     "  vf create [N] | vf remove         create N VFs (default num_vfs) or remove them all\n"
     "  vf bind ADDR | vf unbind ADDR     move a VF to vfio-pci or give it back\n"
     "  vf repair                         rebuild a damaged state, release stale claims\n"
     "  lg-size WxH [--hdr]               Looking Glass memory size and kvmfr static_size_mb\n"
-    "  lg status [VM] [--file PATH] [--json] [--watch]\n"
+    "  lg status [VM] [--file PATH] [--json] [--watch] [--no-client]\n"
     "                                    is the guest's Looking Glass host running (read-only)\n"
     "  lg apply [--dry-run] [--reload]   kvmfr sizes and ACL for one device per VM\n"
     "  rom check FILE                    what a ROM/EFI file is and whether it fits the VF\n"
-    "  rom build --efi FILE --out FILE [--vendor ID --device ID]\n"
+    "  rom build --efi FILE --out FILE [--vendor ID] [--device ID]\n"
     "                                    wrap an EFI GOP driver into a PCI option ROM\n"
-    "  rom extract IMAGE|--from-flash [--out DIR] [--optionrom] [--pick N] [--json]\n"
+    "  rom extract IMAGE|--from-flash [--out DIR] [--optionrom] [--device ID] [--pick N]\n"
+    "              [--json] [--guid GUID|--name NAME] [--list]\n"
     "                                    the Intel GOP driver from a BIOS image (no UEFITool)\n"
-    "  install [--dry-run] [--from DIR]  set up the host (hook, wrapper, config, kvmfr, "
-    "qemu.conf)\n"
-    "  uninstall                         undo install, restoring every file it changed\n"
-    "  define --name NAME [options]      define a Windows 11 VM with a VF (--print: XML only)\n"
+    "  install [--packaged] [--dry-run] [--root DIR] [--from DIR] [--templates DIR]\n"
+    "                                    set up the host (hook, wrapper, config, kvmfr, ACL)\n"
+    "  uninstall [--packaged] [--root DIR]\n"
+    "                                    undo install, restoring every file it changed\n"
+    "  define --name NAME [--iso PATH] [--virtio-win PATH] [--disk PATH] [--disk-size SIZE]\n"
+    "         [--reuse-disk] [--memory MiB] [--cpus N] [--vf auto|ADDR|INDEX|none]\n"
+    "         [--virt-type kvm|qemu] [--emulator PATH] [--templates DIR] [--uri URI] [--print]\n"
+    "  define --name NAME --phase run [--xml FILE] [--uri URI] [--print]\n"
+    "                                    define a Windows 11 VM with a VF, then switch it to run\n"
     "\n"
     "Global options:\n"
     "  --root DIR      act on the host tree under DIR (same as X4_ROOT=DIR)\n"
@@ -56,12 +63,6 @@ int x4ctl_fail_err(const struct x4_err *e)
 	if (e->msg[0])
 		return x4ctl_fail("%s", e->msg);
 	return x4ctl_fail("%s", strerror(e->code ? e->code : EIO));
-}
-
-int x4ctl_usage(const char *cmd, const char *synopsis)
-{
-	fprintf(stderr, "x4ctl %s: usage: x4ctl %s\n", cmd, synopsis);
-	return 2;
 }
 
 int x4ctl_load_config(const struct x4ctl *g, struct x4_config *c, struct x4_err *e)
@@ -114,39 +115,42 @@ static const struct main_cmd main_cmds[] = {
     {"lg", x4ctl_lg},
 };
 
+enum { MAIN_ROOT = 0x100, MAIN_CONFIG, MAIN_VERSION };
+
+static const struct option main_opts[] = {
+    {"root", required_argument, NULL, MAIN_ROOT},
+    {"config", required_argument, NULL, MAIN_CONFIG},
+    {"version", no_argument, NULL, MAIN_VERSION},
+    X4CTL_OPT_HELP,
+    X4CTL_OPT_END,
+};
+
 int main(int argc, char **argv)
 {
 	struct x4ctl g = {.config = NULL, .argv0 = argv[0]};
+	struct x4ctl_opts o = {.cmd = "", .usage = usage_text, .longopts = main_opts, .in_order = 1};
 	const char *env_config;
-	int i = 1;
+	int c, i;
 	size_t k;
 
-	while (i < argc && argv[i][0] == '-') {
-		const char *a = argv[i];
-
-		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-			fputs(usage_text, stdout);
-			return 0;
-		}
-		if (strcmp(a, "--version") == 0) {
+	while ((c = x4ctl_opt_next(&o, argc, argv)) != -1) {
+		switch (c) {
+		case X4CTL_OPT_EXIT:
+			return o.status;
+		case MAIN_VERSION:
 			printf("x4ctl %s\n", X4CTL_VERSION);
 			return 0;
+		case MAIN_ROOT:
+			if (optarg[0] != '/')
+				return x4ctl_fail("--root %s: give an absolute directory", optarg);
+			setenv("X4_ROOT", optarg, 1);
+			break;
+		default: /* MAIN_CONFIG */
+			g.config = optarg;
+			break;
 		}
-		if ((strcmp(a, "--root") == 0 || strcmp(a, "--config") == 0) && i + 1 >= argc)
-			return x4ctl_fail("%s needs an argument: see x4ctl --help", a);
-		if (strcmp(a, "--root") == 0) {
-			if (argv[i + 1][0] != '/')
-				return x4ctl_fail("--root %s: give an absolute directory",
-						  argv[i + 1]);
-			setenv("X4_ROOT", argv[i + 1], 1);
-		} else if (strcmp(a, "--config") == 0) {
-			g.config = argv[i + 1];
-		} else {
-			fprintf(stderr, "x4ctl: unknown option '%s': see x4ctl --help\n", a);
-			return 2;
-		}
-		i += 2;
 	}
+	i = optind;
 	if (i >= argc) {
 		fputs(usage_text, stderr);
 		return 2;

@@ -15,9 +15,21 @@
 #include "sysfs.h"
 #include "x4ctl.h"
 
-#define ROM_SYN                                                                                \
-	"rom check FILE | rom build --efi FILE --out FILE [--vendor 0x8086 --device 0x46d1] | " \
-	"rom extract IMAGE|--from-flash [--out DIR] [--optionrom] [--pick N] [--json]"
+static const char rom_usage[] =
+    "usage: x4ctl rom check FILE | rom build --efi FILE --out FILE [--vendor ID] [--device ID] "
+    "| rom extract IMAGE|--from-flash [options]\n"
+    "Inspect a GOP ROM, wrap an EFI GOP driver into an option ROM, or extract the GOP driver\n"
+    "from a BIOS image. Run 'x4ctl rom SUBCOMMAND --help' for one of them.\n";
+static const char rom_check_usage[] =
+    "usage: x4ctl rom check FILE\n"
+    "What a ROM or EFI file is and whether it fits the VF (exit 1 when it does not).\n";
+static const char rom_build_usage[] =
+    "usage: x4ctl rom build --efi FILE --out FILE [--vendor ID] [--device ID]\n"
+    "Wrap an EFI GOP driver into a PCI option ROM (use it with rom_mode = optionrom).\n"
+    "  --efi FILE     the EFI GOP driver (PE32+)\n"
+    "  --out FILE     the option ROM to write (atomically, mode 0644)\n"
+    "  --vendor ID    PCI vendor id in the ROM (default 0x8086)\n"
+    "  --device ID    PCI device id (default: the VF's, else 0x46d1)\n";
 
 /* The VF's ids: sriov_vf_device of the PF when present, else the PF's own ids (on ADL-N the
  * VFs carry the PF's device id). 0 when no PF is found. */
@@ -180,29 +192,33 @@ static int rom_build(const struct x4ctl *g, int argc, char **argv)
 	uint8_t *rom = NULL;
 	size_t len = 0, rlen = 0;
 	char *pe = NULL;
-	int i;
+	enum { B_EFI = 0x100, B_OUT, B_VENDOR, B_DEVICE };
+	static const struct option opts[] = {{"efi", required_argument, NULL, B_EFI},
+					     {"out", required_argument, NULL, B_OUT},
+					     {"vendor", required_argument, NULL, B_VENDOR},
+					     {"device", required_argument, NULL, B_DEVICE},
+					     X4CTL_OPT_HELP,
+					     X4CTL_OPT_END};
+	struct x4ctl_opts o = {.cmd = "rom build", .usage = rom_build_usage, .longopts = opts};
+	int c;
 
-	for (i = 2; i < argc; i++) {
-		const char *a = argv[i];
-
-		if (i + 1 >= argc)
-			return x4ctl_usage("rom", ROM_SYN);
-		if (strcmp(a, "--efi") == 0) {
-			efi = argv[++i];
-		} else if (strcmp(a, "--out") == 0) {
-			out = argv[++i];
-		} else if (strcmp(a, "--vendor") == 0 || strcmp(a, "--device") == 0) {
-			unsigned long *p = a[2] == 'v' ? &v : &d;
-
-			if (x4ctl_parse_uint(argv[++i], 1, 0xfffe, p))
-				return x4ctl_fail("rom build: %s '%s': give a PCI id like 0x46d1",
-						  a, argv[i]);
+	while ((c = x4ctl_opt_next(&o, argc, argv)) != -1) {
+		if (c == X4CTL_OPT_EXIT)
+			return o.status;
+		if (c == B_EFI) {
+			efi = optarg;
+		} else if (c == B_OUT) {
+			out = optarg;
 		} else {
-			return x4ctl_usage("rom", ROM_SYN);
+			unsigned long *p = c == B_VENDOR ? &v : &d;
+
+			if (x4ctl_parse_uint(optarg, 1, 0xfffe, p))
+				return x4ctl_fail("rom build: --%s '%s': give a PCI id like 0x46d1",
+						  c == B_VENDOR ? "vendor" : "device", optarg);
 		}
 	}
-	if (!efi || !out)
-		return x4ctl_usage("rom", ROM_SYN);
+	if (!efi || !out || x4ctl_opt_args(&o, argc, 0, 0))
+		return x4ctl_usage("rom build", rom_build_usage);
 	if (d == 0) {
 		x4ctl_rom_vf_ids(g, &pven, &pdev);
 		d = pdev ? pdev : 0x46d1;
@@ -232,15 +248,23 @@ static int rom_build(const struct x4ctl *g, int argc, char **argv)
 
 int x4ctl_rom(struct x4ctl *g, int argc, char **argv)
 {
-	if (argc >= 2 && strcmp(argv[1], "--help") == 0) {
-		printf("usage: x4ctl %s\n", ROM_SYN);
-		return 0;
+	static const struct option opts[] = {X4CTL_OPT_HELP, X4CTL_OPT_END};
+	struct x4ctl_opts o = {.cmd = "rom", .usage = rom_usage, .longopts = opts, .in_order = 1};
+	int rc;
+
+	if (x4ctl_opt_next(&o, argc, argv) != -1)
+		return o.status;
+	if (optind >= argc)
+		return x4ctl_usage("rom", rom_usage);
+	argc -= optind;
+	argv += optind;
+	if (strcmp(argv[0], "check") == 0) {
+		rc = x4ctl_opt_plain("rom check", rom_check_usage, argc, argv, 1, 1);
+		return rc >= 0 ? rc : rom_check(g, argv[optind]);
 	}
-	if (argc == 3 && strcmp(argv[1], "check") == 0)
-		return rom_check(g, argv[2]);
-	if (argc >= 2 && strcmp(argv[1], "build") == 0)
+	if (strcmp(argv[0], "build") == 0)
 		return rom_build(g, argc, argv);
-	if (argc >= 2 && strcmp(argv[1], "extract") == 0)
-		return x4ctl_rom_extract(g, argc - 1, argv + 1);
-	return x4ctl_usage("rom", ROM_SYN);
+	if (strcmp(argv[0], "extract") == 0)
+		return x4ctl_rom_extract(g, argc, argv);
+	return x4ctl_unknown_sub("rom", argv[0]);
 }

@@ -16,9 +16,19 @@
 #include "rom.h"
 #include "x4ctl.h"
 
-#define EX_SYN                                                                                 \
-	"rom extract IMAGE|--from-flash [--out DIR] [--optionrom] [--device ID] [--pick N] "   \
-	"[--json] [--guid GUID|--name NAME] [--list]"
+static const char ex_usage[] =
+    "usage: x4ctl rom extract IMAGE|--from-flash [--out DIR] [--optionrom] [--device ID] "
+    "[--pick N] [--json] [--guid GUID|--name NAME] [--list]\n"
+    "The Intel GOP driver from a BIOS image (or the board's flash, read with flashrom).\n"
+    "  --from-flash     read the flash with flashrom instead of IMAGE\n"
+    "  --out DIR        write IntelGopDriver.efi (and the ROM) there (default .)\n"
+    "  --optionrom      also wrap it into a PCI option ROM\n"
+    "  --device ID      PCI device id for that ROM (default: the VF's)\n"
+    "  --pick N         take candidate N when the image holds different GOPs\n"
+    "  --guid GUID      take the FFS file with this GUID\n"
+    "  --name NAME      take the FFS file with this UI name\n"
+    "  --list           list the image's FFS files (GUID, type, name)\n"
+    "  --json           print the result as JSON\n";
 
 extern char **environ;
 
@@ -50,44 +60,66 @@ static void ex_why(unsigned why, char *out, size_t n)
 
 static int ex_parse(int argc, char **argv, struct ex_opts *o)
 {
-	int i;
+	enum { E_JSON = 0x100, E_OPTIONROM, E_FLASH, E_LIST, E_OUT, E_GUID, E_NAME, E_PICK,
+	       E_DEVICE };
+	static const struct option opts[] = {{"json", no_argument, NULL, E_JSON},
+					     {"optionrom", no_argument, NULL, E_OPTIONROM},
+					     {"from-flash", no_argument, NULL, E_FLASH},
+					     {"list", no_argument, NULL, E_LIST},
+					     {"out", required_argument, NULL, E_OUT},
+					     {"guid", required_argument, NULL, E_GUID},
+					     {"name", required_argument, NULL, E_NAME},
+					     {"pick", required_argument, NULL, E_PICK},
+					     {"device", required_argument, NULL, E_DEVICE},
+					     X4CTL_OPT_HELP,
+					     X4CTL_OPT_END};
+	struct x4ctl_opts p = {.cmd = "rom extract", .usage = ex_usage, .longopts = opts};
+	int c;
 
-	for (i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		int has = i + 1 < argc;
-
-		if (strcmp(a, "--json") == 0) {
+	while ((c = x4ctl_opt_next(&p, argc, argv)) != -1) {
+		switch (c) {
+		case X4CTL_OPT_EXIT:
+			return p.status ? p.status : -1;
+		case E_JSON:
 			o->json = 1;
-		} else if (strcmp(a, "--optionrom") == 0) {
+			break;
+		case E_OPTIONROM:
 			o->optionrom = 1;
-		} else if (strcmp(a, "--from-flash") == 0) {
+			break;
+		case E_FLASH:
 			o->from_flash = 1;
-		} else if (strcmp(a, "--list") == 0) {
+			break;
+		case E_LIST:
 			o->list = 1;
-		} else if (strcmp(a, "--out") == 0 && has) {
-			o->out = argv[++i];
-		} else if (strcmp(a, "--guid") == 0 && has) {
-			o->guid = argv[++i];
-		} else if (strcmp(a, "--name") == 0 && has) {
-			o->name = argv[++i];
-		} else if (strcmp(a, "--pick") == 0 && has) {
-			if (x4ctl_parse_uint(argv[++i], 1, X4_GOP_MAX, &o->pick))
+			break;
+		case E_OUT:
+			o->out = optarg;
+			break;
+		case E_GUID:
+			o->guid = optarg;
+			break;
+		case E_NAME:
+			o->name = optarg;
+			break;
+		case E_PICK:
+			if (x4ctl_parse_uint(optarg, 1, X4_GOP_MAX, &o->pick))
 				return x4ctl_fail("rom extract: --pick '%s': give a candidate number "
 						  "(1-%d) from the list",
-						  argv[i], X4_GOP_MAX);
-		} else if (strcmp(a, "--device") == 0 && has) {
-			if (x4ctl_parse_uint(argv[++i], 1, 0xfffe, &o->device))
+						  optarg, X4_GOP_MAX);
+			break;
+		default: /* E_DEVICE */
+			if (x4ctl_parse_uint(optarg, 1, 0xfffe, &o->device))
 				return x4ctl_fail("rom extract: --device '%s': give a PCI id like "
 						  "0x46d1",
-						  argv[i]);
-		} else if (a[0] != '-' && !o->image) {
-			o->image = a;
-		} else {
-			return x4ctl_usage("rom", EX_SYN);
+						  optarg);
+			break;
 		}
 	}
+	if (x4ctl_opt_args(&p, argc, 0, 1))
+		return 2;
+	o->image = optind < argc ? argv[optind] : NULL;
 	if (!o->image == !o->from_flash)
-		return x4ctl_usage("rom", EX_SYN);
+		return x4ctl_usage("rom extract", ex_usage);
 	return 0;
 }
 
@@ -377,13 +409,9 @@ int x4ctl_rom_extract(struct x4ctl *g, int argc, char **argv)
 	size_t len = 0;
 	int rc;
 
-	if (argc >= 2 && strcmp(argv[1], "--help") == 0) {
-		printf("usage: x4ctl %s\n", EX_SYN);
-		return 0;
-	}
 	rc = ex_parse(argc, argv, &o);
 	if (rc)
-		return rc;
+		return rc < 0 ? 0 : rc; /* -1: --help printed */
 	path = o.image;
 	if (o.from_flash) {
 		if (!mkdtemp(tmpdir))

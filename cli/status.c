@@ -221,6 +221,11 @@ static void status_print(json_object *root)
 		printf("Looking Glass: no kvmfr device, looking_glass = off\n");
 }
 
+static const char status_usage[] =
+    "usage: x4ctl status [--json]\n"
+    "The PF, its VFs (driver, IOMMU group, VM holding it) and the Looking Glass devices.\n"
+    "  --json   print JSON\n";
+
 int x4ctl_status(struct x4ctl *g, int argc, char **argv)
 {
 	struct x4_config c;
@@ -230,15 +235,17 @@ int x4ctl_status(struct x4ctl *g, int argc, char **argv)
 	json_object *root;
 	unsigned numvfs = 0;
 	int json = 0, have_pf = 0, i, rc;
+	static const struct option opts[] = {
+	    {"json", no_argument, NULL, 0x100}, X4CTL_OPT_HELP, X4CTL_OPT_END};
+	struct x4ctl_opts o = {.cmd = "status", .usage = status_usage, .longopts = opts};
 
-	for (i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--json") == 0)
-			json = 1;
-		else if (strcmp(argv[i], "--help") == 0)
-			return printf("usage: x4ctl status [--json]\n"), 0;
-		else
-			return x4ctl_usage("status", "status [--json]");
+	while ((i = x4ctl_opt_next(&o, argc, argv)) != -1) {
+		if (i == X4CTL_OPT_EXIT)
+			return o.status;
+		json = 1;
 	}
+	if (x4ctl_opt_args(&o, argc, 0, 0))
+		return 2;
 	if (x4ctl_load_config(g, &c, &e) < 0) {
 		fprintf(stderr, "x4ctl: warning: %s (using defaults)\n", e.msg);
 		x4_config_defaults(&c);

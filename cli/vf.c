@@ -10,7 +10,26 @@
 #include "vfio.h"
 #include "x4ctl.h"
 
-#define VF_SYN "vf create [N] | vf remove | vf bind ADDR | vf unbind ADDR | vf repair"
+static const char vf_usage[] =
+    "usage: x4ctl vf create [N] | vf remove | vf bind ADDR | vf unbind ADDR | vf repair\n"
+    "The hook's VF operations by hand, under the state lock; VFs a VM holds are refused.\n"
+    "Run 'x4ctl vf SUBCOMMAND --help' for one of them.\n";
+static const char vf_create_usage[] =
+    "usage: x4ctl vf create [N]\n"
+    "Create N VFs (default: num_vfs of the config, at most sriov_totalvfs) on the PF, with\n"
+    "sriov_drivers_autoprobe off first so the host's GPU driver leaves them alone.\n";
+static const char vf_remove_usage[] =
+    "usage: x4ctl vf remove\n"
+    "Remove all VFs of the PF (refused while a VF is bound to vfio-pci or held by a VM).\n";
+static const char vf_bind_usage[] =
+    "usage: x4ctl vf bind ADDR\n"
+    "Move the free VF ADDR (DDDD:BB:SS.F) to vfio-pci.\n";
+static const char vf_unbind_usage[] =
+    "usage: x4ctl vf unbind ADDR\n"
+    "Give the VF ADDR (DDDD:BB:SS.F) back from vfio-pci, unless a VM holds it.\n";
+static const char vf_repair_usage[] =
+    "usage: x4ctl vf repair\n"
+    "Rebuild a damaged state file from the running VMs and release stale claims.\n";
 
 /* Config, PF and the state, with the state lock held (the hook may run at the same time). */
 struct vf_ctx {
@@ -48,10 +67,13 @@ static int vf_create(const struct x4ctl *g, int argc, char **argv)
 	unsigned long n;
 	unsigned total = 0, now = 0;
 	char a[X4_PCIADDR_STRLEN];
-	int rc = 0;
+	const char *count;
+	int rc = x4ctl_opt_plain("vf create", vf_create_usage, argc, argv, 0, 1);
 
-	if (argc > 3)
-		return x4ctl_usage("vf", VF_SYN);
+	if (rc >= 0)
+		return rc;
+	count = optind < argc ? argv[optind] : NULL;
+	rc = 0;
 	if (vf_open(g, &v))
 		return 1;
 	n = v.c.host.num_vfs;
@@ -60,9 +82,9 @@ static int vf_create(const struct x4ctl *g, int argc, char **argv)
 		rc = x4ctl_fail_err(&e);
 		goto out;
 	}
-	if (argc == 3 && x4ctl_parse_uint(argv[2], 1, total ? total : 1, &n)) {
+	if (count && x4ctl_parse_uint(count, 1, total ? total : 1, &n)) {
 		rc = x4ctl_fail(
-		    "vf create: '%s' is not a VF count: give 1..%u (sriov_totalvfs of %s)", argv[2],
+		    "vf create: '%s' is not a VF count: give 1..%u (sriov_totalvfs of %s)", count,
 		    total, a);
 		goto out;
 	}
@@ -190,17 +212,33 @@ static int vf_repair(const struct x4ctl *g)
 
 int x4ctl_vf(struct x4ctl *g, int argc, char **argv)
 {
-	if (argc >= 2 && strcmp(argv[1], "--help") == 0) {
-		printf("usage: x4ctl %s\n", VF_SYN);
-		return 0;
-	}
-	if (argc >= 2 && strcmp(argv[1], "create") == 0)
+	static const struct option opts[] = {X4CTL_OPT_HELP, X4CTL_OPT_END};
+	struct x4ctl_opts o = {.cmd = "vf", .usage = vf_usage, .longopts = opts, .in_order = 1};
+	const char *sub;
+	int rc;
+
+	if (x4ctl_opt_next(&o, argc, argv) != -1)
+		return o.status;
+	if (optind >= argc)
+		return x4ctl_usage("vf", vf_usage);
+	argc -= optind;
+	argv += optind;
+	sub = argv[0];
+	if (strcmp(sub, "create") == 0)
 		return vf_create(g, argc, argv);
-	if (argc == 2 && strcmp(argv[1], "remove") == 0)
-		return vf_remove(g);
-	if (argc == 2 && strcmp(argv[1], "repair") == 0)
-		return vf_repair(g);
-	if (argc == 3 && (strcmp(argv[1], "bind") == 0 || strcmp(argv[1], "unbind") == 0))
-		return vf_bind(g, argv[1], argv[2]);
-	return x4ctl_usage("vf", VF_SYN);
+	if (strcmp(sub, "remove") == 0) {
+		rc = x4ctl_opt_plain("vf remove", vf_remove_usage, argc, argv, 0, 0);
+		return rc >= 0 ? rc : vf_remove(g);
+	}
+	if (strcmp(sub, "repair") == 0) {
+		rc = x4ctl_opt_plain("vf repair", vf_repair_usage, argc, argv, 0, 0);
+		return rc >= 0 ? rc : vf_repair(g);
+	}
+	if (strcmp(sub, "bind") == 0 || strcmp(sub, "unbind") == 0) {
+		rc = x4ctl_opt_plain(sub[0] == 'b' ? "vf bind" : "vf unbind",
+				     sub[0] == 'b' ? vf_bind_usage : vf_unbind_usage, argc, argv, 1,
+				     1);
+		return rc >= 0 ? rc : vf_bind(g, sub, argv[optind]);
+	}
+	return x4ctl_unknown_sub("vf", sub);
 }

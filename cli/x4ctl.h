@@ -3,6 +3,7 @@
 #ifndef X4CTL_H
 #define X4CTL_H
 
+#include <getopt.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -52,8 +53,34 @@ void x4ctl_lg_brief(const struct x4_config *c, const char *vm, char *out, size_t
 int x4ctl_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Print e->msg as one line; returns 1. */
 int x4ctl_fail_err(const struct x4_err *e);
-/* Usage error of a command: one line naming the command and its synopsis; returns 2. */
-int x4ctl_usage(const char *cmd, const char *synopsis);
+/* Usage error of a command: "x4ctl CMD: <first line of usage> (see x4ctl CMD --help)" on
+ * stderr; returns 2. */
+int x4ctl_usage(const char *cmd, const char *usage);
+/* "x4ctl CMD: unknown command 'SUB': see x4ctl CMD --help"; returns 2. */
+int x4ctl_unknown_sub(const char *cmd, const char *sub);
+
+/* Options of one command, parsed with getopt_long over argv (argv[0] = the command's word).
+ * Each command keeps one usage text (first line "usage: x4ctl CMD ...") next to it. */
+struct x4ctl_opts {
+	const char *cmd;              /* "vf create" ("" for main's global options) */
+	const char *usage;            /* printed by --help on stdout */
+	const struct option *longopts;/* ends with {0}; holds X4CTL_OPT_HELP; other vals >= 0x100 */
+	int in_order;                 /* 1: stop at the first argument (a COMMAND follows) */
+	int status;                   /* exit status after X4CTL_OPT_EXIT */
+	int started;
+};
+#define X4CTL_OPT_HELP {"help", no_argument, NULL, 'h'}
+#define X4CTL_OPT_END {NULL, 0, NULL, 0}
+#define X4CTL_OPT_EXIT (-2)
+/* Next option's val, -1 when they end (optind = the first argument), or X4CTL_OPT_EXIT with
+ * o->status set: 0 after printing the usage (--help, -h), 2 after one line on stderr for an
+ * unknown option or a missing value ("x4ctl CMD: unknown option '--x': see ... --help"). */
+int x4ctl_opt_next(struct x4ctl_opts *o, int argc, char **argv);
+/* After the options: min..max arguments are left, else the usage line (returns 2). */
+int x4ctl_opt_args(const struct x4ctl_opts *o, int argc, int min, int max);
+/* A command whose only option is --help, with min..max arguments: -1 to go on (they start at
+ * argv[optind]), else the exit status to return. */
+int x4ctl_opt_plain(const char *cmd, const char *usage, int argc, char **argv, int min, int max);
 
 /* Load the config (--config or the default path); a broken file is an error. */
 int x4ctl_load_config(const struct x4ctl *g, struct x4_config *c, struct x4_err *e);

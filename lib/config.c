@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <ini.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -104,6 +105,15 @@ int x4_config_parse_size(const char *text, uint64_t *bytes, struct x4_err *e)
 	return 0;
 }
 
+/* --- enum names: one table each, parsed and printed from it -------------------------------- */
+
+X4_ENUM_IMPL(x4_teardown, enum x4_teardown, X4_TEARDOWN_COUNT,
+	     [X4_TEARDOWN_KEEP] = "keep", [X4_TEARDOWN_REMOVE] = "remove")
+X4_ENUM_IMPL(x4_rom_mode, enum x4_rom_mode, X4_ROM_MODE_COUNT,
+	     [X4_ROM_RAW] = "raw", [X4_ROM_OPTIONROM] = "optionrom")
+X4_ENUM_IMPL(x4_lg_kind, enum x4_lg_kind, X4_LG_KIND_COUNT,
+	     [X4_LG_OFF] = "off", [X4_LG_KVMFR] = "kvmfr", [X4_LG_SHM] = "shm")
+
 /* --- one value per key ------------------------------------------------------------------- */
 
 typedef int (*config_parse_fn)(struct x4_settings *s, const char *v, char *why);
@@ -141,15 +151,11 @@ static int config_num_vfs(struct x4_settings *s, const char *v, char *why)
 
 static int config_teardown(struct x4_settings *s, const char *v, char *why)
 {
-	char q[X4_QUOTE_BUF];
+	char q[X4_QUOTE_BUF], names[64];
 
-	if (strcmp(v, "keep") == 0)
-		s->vf_teardown = X4_TEARDOWN_KEEP;
-	else if (strcmp(v, "remove") == 0)
-		s->vf_teardown = X4_TEARDOWN_REMOVE;
-	else
-		return config_why(why, "bad value %s; expected keep or remove",
-				  x4_quote(v, q));
+	if (x4_teardown_parse(v, &s->vf_teardown) < 0)
+		return config_why(why, "bad value %s; expected %s", x4_quote(v, q),
+				  x4_teardown_expect(names, sizeof(names)));
 	return 0;
 }
 
@@ -197,15 +203,11 @@ static int config_rom(struct x4_settings *s, const char *v, char *why)
 
 static int config_rom_mode(struct x4_settings *s, const char *v, char *why)
 {
-	char q[X4_QUOTE_BUF];
+	char q[X4_QUOTE_BUF], names[64];
 
-	if (strcmp(v, "raw") == 0)
-		s->rom_mode = X4_ROM_RAW;
-	else if (strcmp(v, "optionrom") == 0)
-		s->rom_mode = X4_ROM_OPTIONROM;
-	else
-		return config_why(why, "bad value %s; expected raw or optionrom",
-				  x4_quote(v, q));
+	if (x4_rom_mode_parse(v, &s->rom_mode) < 0)
+		return config_why(why, "bad value %s; expected %s", x4_quote(v, q),
+				  x4_rom_mode_expect(names, sizeof(names)));
 	return 0;
 }
 
@@ -213,14 +215,7 @@ static int config_lg(struct x4_settings *s, const char *v, char *why)
 {
 	char q[X4_QUOTE_BUF];
 
-	if (strcmp(v, "off") == 0) {
-		s->lg = X4_LG_OFF;
-		s->lg_path[0] = '\0';
-	} else if (strcmp(v, "shm") == 0) {
-		s->lg = X4_LG_SHM;
-		s->lg_path[0] = '\0';
-	} else if (strcmp(v, "kvmfr") == 0) { /* one device per VM, lib/lgassign.c */
-		s->lg = X4_LG_KVMFR;
+	if (x4_lg_kind_parse(v, &s->lg) == 0) { /* kvmfr: one device per VM, lib/lgassign.c */
 		s->lg_path[0] = '\0';
 	} else if (strncmp(v, "/dev/kvmfr", 10) == 0 && v[10] >= '0' && v[10] <= '9' &&
 		   v[11] == '\0') {
@@ -300,31 +295,77 @@ static int config_vf(struct x4_settings *s, const char *v, char *why)
 	return 0;
 }
 
-enum { CONFIG_HOST = 1, CONFIG_VM = 2, CONFIG_BOTH = 3 };
+enum { CONFIG_HOST = X4_CONFIG_HOST, CONFIG_VM = X4_CONFIG_VM, CONFIG_BOTH = 3 };
 
+/* The fields from first to last of struct x4_settings, as offset and size. */
+#define CONFIG_SPAN(first, last)                                                               \
+	offsetof(struct x4_settings, first),                                                   \
+	    offsetof(struct x4_settings, last) + sizeof(((struct x4_settings *)0)->last) -      \
+		offsetof(struct x4_settings, first)
+
+/* Every key: x4_config_for_vm copies a key's span from [vm NAME] over [host]; the unit tests
+ * check each name against x4-sriov.conf(5) and templates/x4-sriov.conf. */
 static const struct config_key {
-	const char *name;
-	unsigned bit;
-	int scopes;
+	struct x4_config_keyinfo info;
 	config_parse_fn parse;
-} config_keys[] = {
-	{ "pf", X4_SET_PF, CONFIG_HOST, config_pf },
-	{ "num_vfs", X4_SET_NUM_VFS, CONFIG_HOST, config_num_vfs },
-	{ "vf_teardown", X4_SET_VF_TEARDOWN, CONFIG_BOTH, config_teardown },
-	{ "qemu", X4_SET_QEMU, CONFIG_BOTH, config_qemu },
-	{ "rom", X4_SET_ROM, CONFIG_BOTH, config_rom },
-	{ "rom_mode", X4_SET_ROM_MODE, CONFIG_BOTH, config_rom_mode },
-	{ "looking_glass", X4_SET_LOOKING_GLASS, CONFIG_BOTH, config_lg },
-	{ "lg_size", X4_SET_LG_SIZE, CONFIG_BOTH, config_lg_size },
-	{ "lg_resolution", X4_SET_LG_RESOLUTION, CONFIG_BOTH, config_lg_res },
-	{ "vf", X4_SET_VF, CONFIG_VM, config_vf },
+} config_keys[X4_CONFIG_NKEYS] = {
+	[X4_KEY_PF] = {{"pf", CONFIG_HOST, CONFIG_SPAN(pf_auto, pf),
+			"the SR-IOV physical function: auto or DDDD:BB:SS.F"},
+		       config_pf},
+	[X4_KEY_NUM_VFS] = {{"num_vfs", CONFIG_HOST, CONFIG_SPAN(num_vfs, num_vfs),
+			     "VFs to create, 1..255 (default 7)"},
+			    config_num_vfs},
+	[X4_KEY_VF] = {{"vf", CONFIG_VM, CONFIG_SPAN(vf_set, vf_index),
+			"the VM's VF: DDDD:BB:SS.F or an index 1..255"},
+		       config_vf},
+	[X4_KEY_VF_TEARDOWN] = {{"vf_teardown", CONFIG_BOTH, CONFIG_SPAN(vf_teardown, vf_teardown),
+				 "when the last VM stops: keep (default) or remove the VFs"},
+				config_teardown},
+	[X4_KEY_QEMU] = {{"qemu", CONFIG_BOTH, CONFIG_SPAN(qemu, qemu),
+			  "the real emulator qemu-x4 runs (absolute path)"},
+			 config_qemu},
+	[X4_KEY_ROM] = {{"rom", CONFIG_BOTH, CONFIG_SPAN(rom, rom),
+			 "the GOP driver or option ROM for the VF (absolute path, empty: none)"},
+			config_rom},
+	[X4_KEY_ROM_MODE] = {{"rom_mode", CONFIG_BOTH, CONFIG_SPAN(rom_mode, rom_mode),
+			      "raw (default) or optionrom (built at prepare)"},
+			     config_rom_mode},
+	[X4_KEY_LOOKING_GLASS] = {{"looking_glass", CONFIG_BOTH, CONFIG_SPAN(lg, lg_path),
+				   "Looking Glass memory: off, shm, kvmfr or /dev/kvmfrN"},
+				  config_lg},
+	[X4_KEY_LG_SIZE] = {{"lg_size", CONFIG_BOTH, CONFIG_SPAN(lg_size, lg_size),
+			     "its size: auto or a power of two from 1M to 1G"},
+			    config_lg_size},
+	[X4_KEY_LG_RESOLUTION] = {{"lg_resolution", CONFIG_BOTH, CONFIG_SPAN(lg_width, lg_hdr),
+				   "the guest's resolution for the size: WxH [hdr]"},
+				  config_lg_res},
 };
-#define CONFIG_NKEYS (sizeof(config_keys) / sizeof(config_keys[0]))
+#define CONFIG_NKEYS X4_CONFIG_NKEYS
 
-#define CONFIG_HOST_KEYS "pf, num_vfs, vf_teardown, qemu, rom, rom_mode, looking_glass, " \
-			 "lg_size, lg_resolution"
-#define CONFIG_VM_KEYS "vf, vf_teardown, qemu, rom, rom_mode, looking_glass, lg_size, " \
-		       "lg_resolution"
+const struct x4_config_keyinfo *x4_config_key(unsigned k)
+{
+	return k < CONFIG_NKEYS ? &config_keys[k].info : NULL;
+}
+
+/* "pf, num_vfs, ...": the keys a scope takes, in table order, for "expected one of". */
+static const char *config_key_list(int scope, char *out, size_t n)
+{
+	size_t used = 0;
+
+	out[0] = '\0';
+	for (size_t i = 0; i < CONFIG_NKEYS && used < n; i++) {
+		int w;
+
+		if (!(config_keys[i].info.scopes & (unsigned)scope))
+			continue;
+		w = snprintf(out + used, n - used, "%s%s", used ? ", " : "",
+			     config_keys[i].info.name);
+		if (w < 0)
+			break;
+		used += (size_t)w;
+	}
+	return out;
+}
 
 /* --- the parse: our line reader feeds inih and tracks sections itself --------------------- */
 
@@ -523,7 +564,7 @@ static char *config_reader(char *str, int num, void *stream)
 static int config_handler(void *user, const char *section, const char *name, const char *value)
 {
 	struct config_ctx *x = user;
-	char q[X4_QUOTE_BUF], why[CONFIG_WHY];
+	char q[X4_QUOTE_BUF], why[CONFIG_WHY], keys[160];
 	const struct config_key *k = NULL;
 	size_t i;
 
@@ -536,7 +577,7 @@ static int config_handler(void *user, const char *section, const char *name, con
 		return 0;
 	}
 	for (i = 0; i < CONFIG_NKEYS; i++) {
-		if (strcmp(config_keys[i].name, name) == 0) {
+		if (strcmp(config_keys[i].info.name, name) == 0) {
 			k = &config_keys[i];
 			break;
 		}
@@ -544,25 +585,27 @@ static int config_handler(void *user, const char *section, const char *name, con
 	if (!k) {
 		config_fail(x, x->lineno, x->section, x4_quote(name, q),
 			    "unknown key; expected one of %s",
-			    x->scope == CONFIG_HOST ? CONFIG_HOST_KEYS : CONFIG_VM_KEYS);
+			    config_key_list(x->scope, keys, sizeof(keys)));
 		return 0;
 	}
-	if (!(k->scopes & x->scope)) {
-		config_fail(x, x->lineno, x->section, k->name, "not allowed here; expected it in %s",
-			    k->scopes == CONFIG_HOST ? "[host]" : "a [vm NAME] section");
+	if (!(k->info.scopes & (unsigned)x->scope)) {
+		config_fail(x, x->lineno, x->section, k->info.name,
+			    "not allowed here; expected it in %s",
+			    k->info.scopes == CONFIG_HOST ? "[host]" : "a [vm NAME] section");
 		return 0;
 	}
 	if (x->key_line[i]) {
-		config_fail(x, x->lineno, x->section, k->name, "duplicate key (first on line %d); "
-			    "expected each key once per section", x->key_line[i]);
+		config_fail(x, x->lineno, x->section, k->info.name,
+			    "duplicate key (first on line %d); expected each key once per section",
+			    x->key_line[i]);
 		return 0;
 	}
 	x->key_line[i] = x->lineno;
 	if (k->parse(x->cur, value, why) < 0) {
-		config_fail(x, x->lineno, x->section, k->name, "%s", why);
+		config_fail(x, x->lineno, x->section, k->info.name, "%s", why);
 		return 0;
 	}
-	x->cur->set_mask |= k->bit;
+	x->cur->set_mask |= 1u << i;
 	return 1;
 }
 
@@ -712,60 +755,19 @@ const struct x4_vm_section *x4_config_vm(const struct x4_config *c, const char *
 void x4_config_for_vm(const struct x4_config *c, const char *name, struct x4_settings *out)
 {
 	const struct x4_vm_section *vm = x4_config_vm(c, name);
-	const struct x4_settings *v;
 
 	*out = c->host;
-	out->vf_set = 0;
-	out->vf_index = 0;
-	memset(&out->vf_addr, 0, sizeof(out->vf_addr));
+	/* Keys [host] cannot have (vf) start unset for every VM. */
+	for (size_t i = 0; i < CONFIG_NKEYS; i++)
+		if (!(config_keys[i].info.scopes & CONFIG_HOST))
+			memset((char *)out + config_keys[i].info.off, 0, config_keys[i].info.size);
 	if (!vm)
 		return;
-	v = &vm->s;
-	if (v->set_mask & X4_SET_VF_TEARDOWN)
-		out->vf_teardown = v->vf_teardown;
-	if (v->set_mask & X4_SET_QEMU)
-		memcpy(out->qemu, v->qemu, sizeof(out->qemu));
-	if (v->set_mask & X4_SET_ROM)
-		memcpy(out->rom, v->rom, sizeof(out->rom));
-	if (v->set_mask & X4_SET_ROM_MODE)
-		out->rom_mode = v->rom_mode;
-	if (v->set_mask & X4_SET_LOOKING_GLASS) {
-		out->lg = v->lg;
-		memcpy(out->lg_path, v->lg_path, sizeof(out->lg_path));
-	}
-	if (v->set_mask & X4_SET_LG_SIZE)
-		out->lg_size = v->lg_size;
-	if (v->set_mask & X4_SET_LG_RESOLUTION) {
-		out->lg_width = v->lg_width;
-		out->lg_height = v->lg_height;
-		out->lg_hdr = v->lg_hdr;
-	}
-	if (v->set_mask & X4_SET_VF) {
-		out->vf_set = v->vf_set;
-		out->vf_addr = v->vf_addr;
-		out->vf_index = v->vf_index;
-	}
-	out->set_mask |= v->set_mask;
-}
+	for (size_t i = 0; i < CONFIG_NKEYS; i++) {
+		const struct x4_config_keyinfo *k = &config_keys[i].info;
 
-const char *x4_teardown_name(enum x4_teardown t)
-{
-	return t == X4_TEARDOWN_REMOVE ? "remove" : "keep";
-}
-
-const char *x4_rom_mode_name(enum x4_rom_mode m)
-{
-	return m == X4_ROM_OPTIONROM ? "optionrom" : "raw";
-}
-
-const char *x4_lg_kind_name(enum x4_lg_kind k)
-{
-	switch (k) {
-	case X4_LG_KVMFR:
-		return "kvmfr";
-	case X4_LG_SHM:
-		return "shm";
-	default:
-		return "off";
+		if (vm->s.set_mask & (1u << i))
+			memcpy((char *)out + k->off, (const char *)&vm->s + k->off, k->size);
 	}
+	out->set_mask |= vm->s.set_mask;
 }

@@ -3,8 +3,10 @@
 #ifndef X4_CONFIG_H
 #define X4_CONFIG_H
 
+#include <stddef.h>
 #include <stdint.h>
 
+#include "enumname.h"
 #include "err.h"
 #include "pciaddr.h"
 
@@ -12,21 +14,43 @@
 #define X4_NAME_MAX 128   /* longest VM name we accept in a [vm NAME] section */
 #define X4_MAX_VM_SECTIONS 64
 
-enum x4_teardown { X4_TEARDOWN_KEEP, X4_TEARDOWN_REMOVE };
-enum x4_rom_mode { X4_ROM_RAW, X4_ROM_OPTIONROM };
-enum x4_lg_kind { X4_LG_OFF, X4_LG_KVMFR, X4_LG_SHM };
+/* Each enum's config spelling comes from one name table in config.c (lib/enumname.h). */
+enum x4_teardown { X4_TEARDOWN_KEEP, X4_TEARDOWN_REMOVE, X4_TEARDOWN_COUNT };
+enum x4_rom_mode { X4_ROM_RAW, X4_ROM_OPTIONROM, X4_ROM_MODE_COUNT };
+enum x4_lg_kind { X4_LG_OFF, X4_LG_KVMFR, X4_LG_SHM, X4_LG_KIND_COUNT };
+
+/* The keys, in the order of the key table in config.c (which holds name, scope, parser, the
+ * fields each key sets and a one-line doc): a new key is one value here, one table row and
+ * its parser. Bit K of set_mask says key K was given. */
+enum x4_config_key {
+	X4_KEY_PF,
+	X4_KEY_NUM_VFS,
+	X4_KEY_VF,
+	X4_KEY_VF_TEARDOWN,
+	X4_KEY_QEMU,
+	X4_KEY_ROM,
+	X4_KEY_ROM_MODE,
+	X4_KEY_LOOKING_GLASS,
+	X4_KEY_LG_SIZE,
+	X4_KEY_LG_RESOLUTION,
+	X4_CONFIG_NKEYS
+};
 
 /* set_mask bits: which keys a scope gave. */
-#define X4_SET_PF (1u << 0)
-#define X4_SET_NUM_VFS (1u << 1)
-#define X4_SET_VF_TEARDOWN (1u << 2)
-#define X4_SET_QEMU (1u << 3)
-#define X4_SET_ROM (1u << 4)
-#define X4_SET_ROM_MODE (1u << 5)
-#define X4_SET_LOOKING_GLASS (1u << 6)
-#define X4_SET_LG_SIZE (1u << 7)
-#define X4_SET_LG_RESOLUTION (1u << 8)
-#define X4_SET_VF (1u << 9)
+#define X4_SET_PF (1u << X4_KEY_PF)
+#define X4_SET_NUM_VFS (1u << X4_KEY_NUM_VFS)
+#define X4_SET_VF (1u << X4_KEY_VF)
+#define X4_SET_VF_TEARDOWN (1u << X4_KEY_VF_TEARDOWN)
+#define X4_SET_QEMU (1u << X4_KEY_QEMU)
+#define X4_SET_ROM (1u << X4_KEY_ROM)
+#define X4_SET_ROM_MODE (1u << X4_KEY_ROM_MODE)
+#define X4_SET_LOOKING_GLASS (1u << X4_KEY_LOOKING_GLASS)
+#define X4_SET_LG_SIZE (1u << X4_KEY_LG_SIZE)
+#define X4_SET_LG_RESOLUTION (1u << X4_KEY_LG_RESOLUTION)
+
+/* Where a key may be given. */
+#define X4_CONFIG_HOST 1u
+#define X4_CONFIG_VM 2u
 
 #define X4_CONFIG_MAX_BYTES (1024 * 1024)    /* a bigger config file is refused */
 #define X4_CONFIG_LG_SIZE_MIN (1ULL << 20)   /* lg_size: kvmfr sizes are whole MiB */
@@ -90,9 +114,23 @@ void x4_config_for_vm(const struct x4_config *c, const char *name, struct x4_set
  * X4_CONFIG_LG_SIZE_MIN to X4_CONFIG_LG_SIZE_MAX. -EINVAL with e naming the text otherwise. */
 int x4_config_parse_size(const char *text, uint64_t *bytes, struct x4_err *e);
 
-/* The config spelling of each enum value ("keep", "optionrom", "kvmfr", ...). */
-const char *x4_teardown_name(enum x4_teardown t);
-const char *x4_rom_mode_name(enum x4_rom_mode m);
-const char *x4_lg_kind_name(enum x4_lg_kind k);
+/* One key as the table has it: its name, where it may be given (X4_CONFIG_HOST/VM bits),
+ * the bytes of struct x4_settings it sets (one span of fields, laid over [host] by
+ * x4_config_for_vm) and a one-line description. */
+struct x4_config_keyinfo {
+	const char *name;
+	unsigned scopes;
+	size_t off, size;
+	const char *doc;
+};
+
+/* Key k (0 .. X4_CONFIG_NKEYS-1), or NULL. */
+const struct x4_config_keyinfo *x4_config_key(unsigned k);
+
+/* The config spelling of each enum value ("keep", "optionrom", "kvmfr", ...), its parse (0, or
+ * -1 for a name no value has) and "a, b or c" for messages. */
+X4_ENUM_DECL(x4_teardown, enum x4_teardown);
+X4_ENUM_DECL(x4_rom_mode, enum x4_rom_mode);
+X4_ENUM_DECL(x4_lg_kind, enum x4_lg_kind);
 
 #endif

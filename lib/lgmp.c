@@ -263,35 +263,13 @@ const char *x4_lgmp_release(const struct x4_lgmp_info *in)
 	return "unknown (LGMP and KVMFR versions disagree)";
 }
 
-const char *x4_lgmp_kind_name(enum x4_lgmp_kind k)
-{
-	switch (k) {
-	case X4_LGMP_EMPTY:
-		return "empty";
-	case X4_LGMP_SMALL:
-		return "too small";
-	case X4_LGMP_FOREIGN:
-		return "not Looking Glass";
-	case X4_LGMP_HOST:
-		return "host present";
-	}
-	return "?";
-}
+X4_ENUM_IMPL(x4_lgmp_kind, enum x4_lgmp_kind, X4_LGMP_KIND_COUNT,
+	     [X4_LGMP_EMPTY] = "empty", [X4_LGMP_SMALL] = "too small",
+	     [X4_LGMP_FOREIGN] = "not Looking Glass", [X4_LGMP_HOST] = "host present")
 
-const char *x4_lgmp_live_name(enum x4_lgmp_live l)
-{
-	switch (l) {
-	case X4_LGMP_LIVE_UNKNOWN:
-		return "unknown";
-	case X4_LGMP_ALIVE:
-		return "alive";
-	case X4_LGMP_RESTARTED:
-		return "restarted";
-	case X4_LGMP_STALE:
-		return "stale";
-	}
-	return "?";
-}
+X4_ENUM_IMPL(x4_lgmp_live, enum x4_lgmp_live, X4_LGMP_LIVE_COUNT,
+	     [X4_LGMP_LIVE_UNKNOWN] = "unknown", [X4_LGMP_ALIVE] = "alive",
+	     [X4_LGMP_RESTARTED] = "restarted", [X4_LGMP_STALE] = "stale")
 
 const char *x4_lgmp_os_name(unsigned os)
 {

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "enumname.h"
 #include "err.h"
 
 #define X4_LGMP_MAGIC 0x504d474cU	  /* "LGMP" little-endian, at the header's start */
@@ -20,6 +21,7 @@ enum x4_lgmp_kind {
 	X4_LGMP_SMALL,	 /* the region cannot hold an LGMP header */
 	X4_LGMP_FOREIGN, /* no LGMP magic: another program's data, or wiped */
 	X4_LGMP_HOST,	 /* an LGMP header: a Looking Glass host wrote it (now or before) */
+	X4_LGMP_KIND_COUNT
 };
 
 enum x4_lgmp_live {
@@ -27,6 +29,7 @@ enum x4_lgmp_live {
 	X4_LGMP_ALIVE,	      /* the timestamp moved while we watched */
 	X4_LGMP_RESTARTED,    /* the session ID changed while we watched: a new host */
 	X4_LGMP_STALE,	      /* frozen: host app not running, VM paused or off */
+	X4_LGMP_LIVE_COUNT
 };
 
 /* What the header says. Strings are sanitized (printable ASCII only) and NUL-terminated. */
@@ -63,8 +66,9 @@ void x4_lgmp_parse(const uint8_t *buf, size_t len, uint64_t region_size, struct 
 
 /* "B6", "B7", "newer than B7", "B6-rc1", "older than B6" from the LGMP / KVMFR versions. */
 const char *x4_lgmp_release(const struct x4_lgmp_info *info);
-const char *x4_lgmp_kind_name(enum x4_lgmp_kind k);
-const char *x4_lgmp_live_name(enum x4_lgmp_live l);
+/* The words for a kind and a liveness ("host present", "stale"), from one table each. */
+X4_ENUM_DECL(x4_lgmp_kind, enum x4_lgmp_kind);
+X4_ENUM_DECL(x4_lgmp_live, enum x4_lgmp_live);
 const char *x4_lgmp_os_name(unsigned os);
 
 /* A region opened read-only: a kvmfr char device is mmap'ed PROT_READ (it has no read()),

@@ -323,13 +323,7 @@ static int plan_from_json(struct json_object *o, struct x4_plan *p, struct x4_er
 			return x4_fail(e, EBADMSG, "vf: %s", sub.msg);
 		p->has_vf = 1;
 	}
-	if (!strcmp(kind, x4_lg_kind_name(X4_LG_OFF)))
-		p->lg = X4_LG_OFF;
-	else if (!strcmp(kind, x4_lg_kind_name(X4_LG_KVMFR)))
-		p->lg = X4_LG_KVMFR;
-	else if (!strcmp(kind, x4_lg_kind_name(X4_LG_SHM)))
-		p->lg = X4_LG_SHM;
-	else
+	if (x4_lg_kind_parse(kind, &p->lg) < 0)
 		return x4_fail(e, EBADMSG, "lg: unknown kind '%s'", kind);
 	if (!json_object_object_get_ex(o, "lg_size", &v) || !json_object_is_type(v, json_type_int) ||
 	    json_object_get_int64(v) < 0)

@@ -77,20 +77,9 @@ __attribute__((format(printf, 2, 3))) static void rom_warn(struct x4_rom_info *i
 	va_end(ap);
 }
 
-const char *x4_rom_kind_name(enum x4_rom_kind kind)
-{
-	switch (kind) {
-	case X4_ROM_PCI_LEGACY:
-		return "PCI option ROM (legacy x86)";
-	case X4_ROM_PCI_EFI:
-		return "PCI option ROM (EFI)";
-	case X4_ROM_PE32_EFI:
-		return "PE32 EFI driver";
-	case X4_ROM_UNKNOWN:
-		break;
-	}
-	return "unknown";
-}
+X4_ENUM_IMPL(x4_rom_kind, enum x4_rom_kind, X4_ROM_KIND_COUNT,
+	     [X4_ROM_UNKNOWN] = "unknown", [X4_ROM_PCI_LEGACY] = "PCI option ROM (legacy x86)",
+	     [X4_ROM_PCI_EFI] = "PCI option ROM (EFI)", [X4_ROM_PE32_EFI] = "PE32 EFI driver")
 
 /* The PE headers EfiRom reads: DOS "MZ", e_lfanew, "PE\0\0", machine, optional header magic
  * and subsystem. what names the thing in errors ("PE32 file", "image 1's EFI driver"). */

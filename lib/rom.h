@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "enumname.h"
 #include "err.h"
 
 /* Largest file we read or build: EfiRom's limit and far above any real GOP driver. */
@@ -30,6 +31,7 @@ enum x4_rom_kind {
 	X4_ROM_PCI_LEGACY, /* 0x55AA chain without an EFI image */
 	X4_ROM_PCI_EFI,    /* 0x55AA chain with at least one EFI image (what OVMF dispatches) */
 	X4_ROM_PE32_EFI,   /* a bare PE32/PE32+ EFI driver or application ("MZ") */
+	X4_ROM_KIND_COUNT
 };
 
 /* One image of a PCI option ROM chain. */
@@ -88,6 +90,6 @@ int x4_rom_build_efi(const uint8_t *pe, size_t pe_len, uint16_t vendor, uint16_t
 		     uint8_t **out, size_t *out_len, struct x4_err *e);
 
 /* "PCI option ROM (legacy x86)", "PCI option ROM (EFI)", "PE32 EFI driver", "unknown". */
-const char *x4_rom_kind_name(enum x4_rom_kind kind);
+X4_ENUM_DECL(x4_rom_kind, enum x4_rom_kind);
 
 #endif

@@ -604,6 +604,234 @@ static void test_names(void **state)
 	assert_string_equal(x4_lg_kind_name(X4_LG_SHM), "shm");
 }
 
+
+/* Each enum's table: every value has a name that parses back to it; unknown names are refused. */
+static void test_enum_round_trip(void **state)
+{
+	static const char *const bad[] = {"", "?", "Keep", "keep ", " raw", "OFF", "kvmfr0",
+					  "/dev/kvmfr0", "remove\n", "optionROM"};
+	char list[64];
+
+	(void)state;
+	for (unsigned v = 0; v < X4_TEARDOWN_COUNT; v++) {
+		enum x4_teardown t = X4_TEARDOWN_COUNT;
+
+		assert_string_not_equal(x4_teardown_name((enum x4_teardown)v), "?");
+		assert_int_equal(x4_teardown_parse(x4_teardown_name((enum x4_teardown)v), &t), 0);
+		assert_int_equal(t, v);
+	}
+	for (unsigned v = 0; v < X4_ROM_MODE_COUNT; v++) {
+		enum x4_rom_mode m = X4_ROM_MODE_COUNT;
+
+		assert_string_not_equal(x4_rom_mode_name((enum x4_rom_mode)v), "?");
+		assert_int_equal(x4_rom_mode_parse(x4_rom_mode_name((enum x4_rom_mode)v), &m), 0);
+		assert_int_equal(m, v);
+	}
+	for (unsigned v = 0; v < X4_LG_KIND_COUNT; v++) {
+		enum x4_lg_kind k = X4_LG_KIND_COUNT;
+
+		assert_string_not_equal(x4_lg_kind_name((enum x4_lg_kind)v), "?");
+		assert_int_equal(x4_lg_kind_parse(x4_lg_kind_name((enum x4_lg_kind)v), &k), 0);
+		assert_int_equal(k, v);
+	}
+	for (size_t i = 0; i < ARRAY_LEN(bad); i++) {
+		enum x4_teardown t = X4_TEARDOWN_REMOVE;
+		enum x4_rom_mode m = X4_ROM_OPTIONROM;
+		enum x4_lg_kind k = X4_LG_SHM;
+
+		assert_int_equal(x4_teardown_parse(bad[i], &t), -1);
+		assert_int_equal(x4_rom_mode_parse(bad[i], &m), -1);
+		assert_int_equal(x4_lg_kind_parse(bad[i], &k), -1);
+		/* a refused name leaves the value alone */
+		assert_int_equal(t, X4_TEARDOWN_REMOVE);
+		assert_int_equal(m, X4_ROM_OPTIONROM);
+		assert_int_equal(k, X4_LG_SHM);
+	}
+	{
+		enum x4_lg_kind k = X4_LG_SHM;
+
+		assert_int_equal(x4_lg_kind_parse(NULL, &k), -1);
+	}
+	/* out of range: "?", never a crash */
+	assert_string_equal(x4_teardown_name(X4_TEARDOWN_COUNT), "?");
+	assert_string_equal(x4_rom_mode_name(X4_ROM_MODE_COUNT), "?");
+	assert_string_equal(x4_lg_kind_name(X4_LG_KIND_COUNT), "?");
+	/* the lists the "expected ..." messages are made of */
+	assert_string_equal(x4_teardown_expect(list, sizeof(list)), "keep or remove");
+	assert_string_equal(x4_rom_mode_expect(list, sizeof(list)), "raw or optionrom");
+	assert_string_equal(x4_lg_kind_expect(list, sizeof(list)), "off, kvmfr or shm");
+	assert_string_equal(x4_lg_kind_expect(list, 9), "off, kvm"); /* cut, terminated */
+}
+
+/* The key table: names, docs, and spans that stay inside struct x4_settings, apart. */
+static void test_key_table(void **state)
+{
+	unsigned char owner[sizeof(struct x4_settings)];
+
+	(void)state;
+	memset(owner, 0xff, sizeof(owner));
+	assert_null(x4_config_key(X4_CONFIG_NKEYS));
+	assert_true(X4_CONFIG_NKEYS <= 32); /* one bit of set_mask each */
+	for (unsigned i = 0; i < X4_CONFIG_NKEYS; i++) {
+		const struct x4_config_keyinfo *k = x4_config_key(i);
+
+		assert_non_null(k);
+		assert_non_null(k->name);
+		assert_non_null(k->doc);
+		assert_true(strlen(k->doc) > 10 && !strchr(k->doc, '\n'));
+		assert_true(k->scopes & (X4_CONFIG_HOST | X4_CONFIG_VM));
+		assert_true(k->size > 0 && k->off + k->size <= sizeof(struct x4_settings));
+		for (size_t b = k->off; b < k->off + k->size; b++) {
+			assert_int_equal(owner[b], 0xff); /* no byte belongs to two keys */
+			owner[b] = (unsigned char)i;
+		}
+		for (unsigned j = 0; j < i; j++)
+			assert_string_not_equal(x4_config_key(j)->name, k->name);
+	}
+	/* set_mask is the bookkeeping, no key's */
+	for (size_t b = offsetof(struct x4_settings, set_mask);
+	     b < offsetof(struct x4_settings, set_mask) + sizeof(unsigned); b++)
+		assert_int_equal(owner[b], 0xff);
+}
+
+/* A value of each key for the merge test; a new key without one fails here. */
+static const char *sample_value(const char *key)
+{
+	static const char *const samples[][2] = {
+		{"pf", "0000:00:02.0"},
+		{"num_vfs", "3"},
+		{"vf", "0000:00:02.3"},
+		{"vf_teardown", "remove"},
+		{"qemu", "/opt/q"},
+		{"rom", "/x/gop.efi"},
+		{"rom_mode", "optionrom"},
+		{"looking_glass", "/dev/kvmfr4"},
+		{"lg_size", "128M"},
+		{"lg_resolution", "3840x2160 hdr"},
+	};
+
+	for (size_t i = 0; i < ARRAY_LEN(samples); i++)
+		if (strcmp(samples[i][0], key) == 0)
+			return samples[i][1];
+	fail_msg("no sample value for config key '%s' in test_config.c", key);
+	return NULL;
+}
+
+/* For every key: a [vm] section giving it changes exactly its fields over [host] (and sets
+ * its bit); a key of the other scope is refused there. */
+static void test_merge_each_key(void **state)
+{
+	char path[512], text[256];
+	struct x4_settings s;
+	struct x4_err e;
+
+	(void)state;
+	for (unsigned i = 0; i < X4_CONFIG_NKEYS; i++) {
+		const struct x4_config_keyinfo *k = x4_config_key(i);
+		const char *v = sample_value(k->name);
+		int n;
+
+		if (!(k->scopes & X4_CONFIG_VM)) {
+			n = snprintf(text, sizeof(text), "[host]\n[vm a]\n%s = %s\n", k->name, v);
+			tmpfile_("scope.conf", text, (size_t)n, path, sizeof(path));
+			assert_int_equal(x4_config_load_file(&cfg, path, &e), -EINVAL);
+			assert_non_null(strstr(e.msg, "not allowed here; expected it in [host]"));
+			continue;
+		}
+		if (!(k->scopes & X4_CONFIG_HOST)) {
+			n = snprintf(text, sizeof(text), "[host]\n%s = %s\n", k->name, v);
+			tmpfile_("scope.conf", text, (size_t)n, path, sizeof(path));
+			assert_int_equal(x4_config_load_file(&cfg, path, &e), -EINVAL);
+			assert_non_null(
+			    strstr(e.msg, "not allowed here; expected it in a [vm NAME]"));
+		}
+		n = snprintf(text, sizeof(text), "[host]\n[vm a]\n%s = %s\n", k->name, v);
+		tmpfile_("merge.conf", text, (size_t)n, path, sizeof(path));
+		x4_err_clear(&e);
+		assert_int_equal(x4_config_load_file(&cfg, path, &e), 0);
+		assert_int_equal(cfg.vms[0].s.set_mask, 1u << i);
+		/* the parser wrote nothing outside the key's span ([host] is all defaults) */
+		s = cfg.vms[0].s;
+		memcpy((char *)&s + k->off, (char *)&cfg.host + k->off, k->size);
+		s.set_mask = cfg.host.set_mask;
+		assert_memory_equal(&s, &cfg.host, sizeof(s));
+		x4_config_for_vm(&cfg, "a", &s);
+		assert_int_equal(s.set_mask, 1u << i);
+		/* its span is the VM's, and it differs from [host]'s: the sample is no default */
+		assert_memory_equal((char *)&s + k->off, (char *)&cfg.vms[0].s + k->off, k->size);
+		assert_memory_not_equal((char *)&s + k->off, (char *)&cfg.host + k->off, k->size);
+		/* every other byte (but set_mask) is [host]'s */
+		memcpy((char *)&s + k->off, (char *)&cfg.host + k->off, k->size);
+		s.set_mask = cfg.host.set_mask;
+		assert_memory_equal(&s, &cfg.host, sizeof(s));
+	}
+}
+
+/* Read a file under the source tree (fixdir is TOP/tests/fixtures/config). */
+static char *read_top(const char *rel)
+{
+	char path[1200];
+	static char buf[65536];
+	size_t n;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/../../../%s", fixdir, rel);
+	f = fopen(path, "r");
+	if (!f)
+		fail_msg("cannot open %s", path);
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	return buf;
+}
+
+/* Does text hold a line starting with prefix followed by key and then end, blank or '='? */
+static int has_line(const char *text, const char *prefix, const char *key)
+{
+	size_t pl = strlen(prefix), kl = strlen(key);
+
+	for (const char *l = text; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL)
+		if (strncmp(l, prefix, pl) == 0 && strncmp(l + pl, key, kl) == 0 &&
+		    strchr(" =\n", l[pl + kl]))
+			return 1;
+	return 0;
+}
+
+/* Every key is documented in x4-sriov.conf(5), in the section of its scope, and appears
+ * (set or commented out) in the template installed as /etc/x4-sriov/x4-sriov.conf. */
+static void test_keys_documented(void **state)
+{
+	static char man[65536];
+	const char *vm_part;
+
+	(void)state;
+	snprintf(man, sizeof(man), "%s", read_top("man/x4-sriov.conf.5"));
+	vm_part = strstr(man, ".SH [vm NAME] KEYS");
+	assert_non_null(vm_part);
+	for (unsigned i = 0; i < X4_CONFIG_NKEYS; i++) {
+		const struct x4_config_keyinfo *k = x4_config_key(i);
+		int in_host, in_vm;
+
+		in_vm = has_line(vm_part, ".BR ", k->name);
+		man[vm_part - man] = '\0';
+		in_host = has_line(man, ".BR ", k->name);
+		man[vm_part - man] = '.';
+		if (k->scopes & X4_CONFIG_HOST ? !in_host : !in_vm)
+			fail_msg("config key '%s' is not in man/x4-sriov.conf.5 under its scope",
+				 k->name);
+	}
+	{
+		const char *tpl = read_top("templates/x4-sriov.conf");
+
+		for (unsigned i = 0; i < X4_CONFIG_NKEYS; i++) {
+			const char *name = x4_config_key(i)->name;
+
+			if (!has_line(tpl, "", name) && !has_line(tpl, "#", name))
+				fail_msg("config key '%s' is not in templates/x4-sriov.conf", name);
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -619,6 +847,10 @@ int main(void)
 		cmocka_unit_test(test_load_env),
 		cmocka_unit_test(test_parse_size),
 		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_enum_round_trip),
+		cmocka_unit_test(test_key_table),
+		cmocka_unit_test(test_merge_each_key),
+		cmocka_unit_test(test_keys_documented),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
