@@ -11,10 +11,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fileio.h"
 #include "paths.h"
 #include "rom.h"
 #include "sha256.h"
-#include "state.h"
 
 /* Read the whole of a regular file the user named (bounded by X4_ROM_MAX_SIZE). */
 static int romcache_slurp(const char *path, uint8_t **buf, size_t *len, struct x4_err *e)
@@ -50,9 +50,9 @@ static int romcache_slurp(const char *path, uint8_t **buf, size_t *len, struct x
 /* Atomically, world-readable: QEMU runs as the qemu user. */
 static int romcache_write(const char *dst, const uint8_t *buf, size_t len, struct x4_err *e)
 {
-	if (x4_state_mkdirs(X4_ROMCACHE_DIR, 0755, e) < 0)
+	if (x4_mkdirs(X4_ROMCACHE_DIR, 0755, e) < 0)
 		return -e->code;
-	return x4_state_write_file(dst, (const char *)buf, len, 0644, e);
+	return x4_file_write(dst, (const char *)buf, len, 0644, e);
 }
 
 /* Key of src's bytes plus the ids the ROM header will carry. */
