@@ -8,6 +8,8 @@
 
 #include <json-c/json.h>
 
+#include "fileio.h"
+
 int x4_json_parse(const char *buf, size_t len, struct json_object **out, struct x4_err *e)
 {
 	struct json_tokener *tok;
@@ -118,4 +120,14 @@ int x4_json_get_uint(struct json_object *o, const char *key, uint64_t max, uint6
 			       key, (long long)x, (unsigned long long)max);
 	*out = (uint64_t)x;
 	return 0;
+}
+
+int x4_json_write(const char *abs, struct json_object *o, mode_t mode, struct x4_err *e)
+{
+	const char *text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
+							     JSON_C_TO_STRING_NOSLASHESCAPE);
+
+	if (!text)
+		return x4_fail(e, ENOMEM, "out of memory writing %s", abs);
+	return x4_file_write(abs, text, strlen(text), mode, e);
 }

@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /* json: strict reading of the JSON files x4-sriov writes itself (state.json, the per-VM plans,
  * the install manifest), through json-c: parse with limits, refuse unknown keys, typed member
- * getters with bounds, each failing with a line that names the member. Any lib/ module or
- * program may call it; writing JSON stays with json-c's own builders. */
+ * getters with bounds, each failing with a line that names the member; and the one way they
+ * are written (pretty, atomically). Any lib/ module or program may call it; objects are built
+ * with json-c's own API. */
 #ifndef X4_JSON_H
 #define X4_JSON_H
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "err.h"
 
@@ -38,5 +40,9 @@ int x4_json_get_bool(struct json_object *o, const char *key, int *out, const cha
 /* An integer within 0..max. */
 int x4_json_get_uint(struct json_object *o, const char *key, uint64_t max, uint64_t *out,
 		     const char *where, struct x4_err *e);
+
+/* Write o as pretty JSON (no "\/" escapes) to abs (host path) through x4_file_write, with
+ * mode. o stays the caller's. */
+int x4_json_write(const char *abs, struct json_object *o, mode_t mode, struct x4_err *e);
 
 #endif

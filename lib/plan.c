@@ -254,7 +254,6 @@ int x4_plan_write(const struct x4_plan *p, struct x4_err *e)
 {
 	char path[X4_PLAN_PATH_MAX + 64], a[X4_PCIADDR_STRLEN];
 	struct json_object *o;
-	const char *text;
 	int rc;
 
 	if ((rc = x4_plan_check(p, e)) < 0 || (rc = x4_plan_path(p->vm, path, sizeof(path), e)) < 0)
@@ -271,10 +270,7 @@ int x4_plan_write(const struct x4_plan *p, struct x4_err *e)
 	json_object_object_add(o, "lg", json_object_new_string(x4_lg_kind_name(p->lg)));
 	json_object_object_add(o, "lg_path", json_object_new_string(p->lg_path));
 	json_object_object_add(o, "lg_size", json_object_new_int64((int64_t)p->lg_size));
-	text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
-							 JSON_C_TO_STRING_NOSLASHESCAPE);
-	rc = text ? x4_file_write(path, text, strlen(text), 0644, e)
-		  : x4_fail(e, ENOMEM, "out of memory writing %s", path);
+	rc = x4_json_write(path, o, 0644, e);
 	json_object_put(o);
 	return rc;
 }

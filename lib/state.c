@@ -310,7 +310,6 @@ int x4_state_save(const struct x4_state *s, struct x4_err *e)
 {
 	struct json_object *top, *claims, *before = NULL;
 	char a[X4_PCIADDR_STRLEN];
-	const char *text;
 	int rc;
 
 	if (s->n_claims > X4_STATE_MAX_CLAIMS)
@@ -344,10 +343,7 @@ int x4_state_save(const struct x4_state *s, struct x4_err *e)
 	json_object_object_add(top, "version", json_object_new_int(STATE_VERSION));
 	json_object_object_add(top, "before", before);
 	json_object_object_add(top, "claims", claims);
-	text = json_object_to_json_string_ext(top, JSON_C_TO_STRING_PRETTY |
-							   JSON_C_TO_STRING_NOSLASHESCAPE);
-	rc = text ? x4_file_write(X4_STATE_FILE, text, strlen(text), 0644, e)
-		  : x4_fail(e, ENOMEM, "out of memory writing %s", X4_STATE_FILE);
+	rc = x4_json_write(X4_STATE_FILE, top, 0644, e);
 	json_object_put(top);
 	return rc;
 }

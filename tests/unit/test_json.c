@@ -5,12 +5,16 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <cmocka.h>
 
 #include <json-c/json.h>
 
+#include "fileio.h"
 #include "json.h"
+#include "testutil.h"
 
 /* Parse text (its strlen) and expect rc; the object when 0. */
 static struct json_object *parse(const char *text, int rc, struct x4_err *e)
@@ -126,6 +130,36 @@ static void test_get_bool_uint(void **state)
 	json_object_put(o);
 }
 
+/* Written pretty, atomically, with the mode asked for, paths not escaped; o stays ours. */
+static void test_write(void **state)
+{
+	char root[] = "/tmp/x4-test-json.XXXXXX", *buf;
+	struct json_object *o, *back;
+	struct x4_err e;
+	struct stat st;
+	size_t len;
+
+	(void)state;
+	assert_non_null(mkdtemp(root));
+	setenv("X4_ROOT", root, 1);
+	o = json_object_new_object();
+	json_object_object_add(o, "path", json_object_new_string("/dev/kvmfr0"));
+	assert_int_equal(x4_json_write("/j.json", o, 0600, &e), 0);
+	assert_int_equal(x4_file_read("/j.json", 4096, &buf, &len, &st, &e), 0);
+	assert_int_equal(st.st_mode & 07777, 0600);
+	assert_non_null(strstr(buf, "\"/dev/kvmfr0\""));
+	assert_non_null(strchr(buf, '\n'));
+	assert_int_equal(x4_json_parse(buf, len, &back, &e), 0);
+	json_object_put(back);
+	free(buf);
+	/* no directory: x4_file_write's line */
+	assert_int_equal(x4_json_write("/none/j.json", o, 0644, &e), -ENOENT);
+	assert_non_null(strstr(e.msg, "/none/j.json"));
+	json_object_put(o);
+	unsetenv("X4_ROOT");
+	assert_int_equal(tu_rm_tree(root), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -133,6 +167,7 @@ int main(void)
 		cmocka_unit_test(test_only_keys),
 		cmocka_unit_test(test_get_str),
 		cmocka_unit_test(test_get_bool_uint),
+		cmocka_unit_test(test_write),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
