@@ -106,6 +106,38 @@ out:
 	return rc;
 }
 
+ssize_t x4_file_read_str(const char *path, unsigned flags, char *buf, size_t n)
+{
+	int fd, err = 0;
+	size_t got = 0;
+
+	if (n == 0)
+		return -EINVAL;
+	buf[0] = '\0';
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK |
+				(flags & X4_FILE_NOFOLLOW ? O_NOFOLLOW : 0));
+	if (fd < 0)
+		return -errno;
+	while (got < n - 1) {
+		ssize_t r = read(fd, buf + got, n - 1 - got);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			err = errno;
+		if (r <= 0)
+			break;
+		got += (size_t)r;
+	}
+	close(fd);
+	if (err) {
+		buf[0] = '\0';
+		return -err;
+	}
+	buf[got] = '\0';
+	return (ssize_t)got;
+}
+
 int x4_file_read(const char *abs, size_t cap, char **buf, size_t *len, struct stat *st_out,
 		 struct x4_err *e)
 {

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* fileio: the one home of "read a whole file into memory, bounded", "replace a file atomically
  * with a mode" and "mkdir -p" for all of x4-sriov. Any lib/ module, program or test may call
- * it. Short sysfs attributes go through sysfs.h instead (one page, trailing newline cut). */
+ * it, and x4_file_read_str for one short value (a pid file, /proc/PID/comm, a sysfs flag).
+ * sysfs attributes go through sysfs.h (built on it: one page, newline cut, error hints). */
 #ifndef X4_FILEIO_H
 #define X4_FILEIO_H
 
@@ -55,6 +56,11 @@ int x4_file_load(const char *path, size_t cap, unsigned flags, struct x4_file *f
  * receives its fstat. */
 int x4_file_read(const char *abs, size_t cap, char **buf, size_t *len, struct stat *st_out,
 		 struct x4_err *e);
+
+/* One short value: open path as given (X4_FILE_NOFOLLOW honoured), read at most n - 1 bytes
+ * into buf and NUL-terminate it (buf is "" on failure). The byte count, or a negative errno
+ * from open() or read(). Nothing is cut or parsed: the caller does. */
+ssize_t x4_file_read_str(const char *path, unsigned flags, char *buf, size_t n);
 
 /* Replace abs (host path) atomically with data: temp file in the same directory (created
  * O_EXCL, never following a link), fchmod mode, write, fsync, rename, fsync the directory.

@@ -293,6 +293,35 @@ static void test_fd_read(void **state)
 	assert_null(buf);
 }
 
+/* One short value: cut at n - 1 bytes, "" on failure, links refused on asking. */
+static void test_read_str(void **state)
+{
+	char p[512], l[512], buf[4];
+
+	(void)state;
+	rootpath(p, sizeof(p), "/d/v");
+	rootpath(l, sizeof(l), "/d/l");
+	put("/d/v", "1234\n", 5);
+	assert_int_equal(x4_file_read_str(p, 0, buf, sizeof(buf)), 3);
+	assert_string_equal(buf, "123");
+	assert_int_equal(symlink(p, l), 0);
+	assert_int_equal(x4_file_read_str(l, 0, buf, sizeof(buf)), 3);
+	assert_int_equal(x4_file_read_str(l, X4_FILE_NOFOLLOW, buf, sizeof(buf)), -ELOOP);
+	assert_string_equal(buf, "");
+	unlink(l);
+	rootpath(l, sizeof(l), "/d/none");
+	assert_int_equal(x4_file_read_str(l, 0, buf, sizeof(buf)), -ENOENT);
+	assert_string_equal(buf, "");
+	/* a directory opens but does not read */
+	rootpath(l, sizeof(l), "/d");
+	assert_int_equal(x4_file_read_str(l, 0, buf, sizeof(buf)), -EISDIR);
+	assert_string_equal(buf, "");
+	assert_int_equal(x4_file_read_str(p, 0, buf, 0), -EINVAL);
+	/* procfs: the value, whatever size it claims */
+	assert_true(x4_file_read_str("/proc/self/comm", 0, buf, sizeof(buf)) > 0);
+	unlink(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -302,6 +331,7 @@ int main(void)
 		cmocka_unit_test(test_read_errors),
 		cmocka_unit_test(test_load_steps),
 		cmocka_unit_test(test_fd_read),
+		cmocka_unit_test(test_read_str),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
