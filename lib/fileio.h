@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* fileio: the one home of "read a whole file into memory, bounded", "replace a file atomically
- * with a mode" and "mkdir -p" for all of x4-sriov. Any lib/ module, program or test may call
- * it, and x4_file_read_str for one short value (a pid file, /proc/PID/comm, a sysfs flag).
- * sysfs attributes go through sysfs.h (built on it: one page, newline cut, error hints). */
+/* fileio: the one home of "read a whole file into memory, bounded", "read one short value",
+ * "replace a file atomically with a mode" and "mkdir -p" for all of x4-sriov. Any lib/ module,
+ * program or test may call it. sysfs attributes go through sysfs.h (built on it: one page,
+ * newline cut, error hints); callers word their own messages from x4_file_load's step. */
 #ifndef X4_FILEIO_H
 #define X4_FILEIO_H
 
@@ -39,10 +39,10 @@ struct x4_file {
 };
 
 /* Read fd to its end into a malloc'ed, NUL-terminated *buf, growing the buffer as data comes
- * (start: hint + 1 bytes when the caller knows the size, else 64 KiB, never above cap + 1),
- * so a big input costs no more than it holds. More than cap bytes: -EFBIG (with
- * X4_FILE_PREFIX: keep the first cap). -ENOMEM, or read()'s -errno. Only flag read:
- * X4_FILE_PREFIX. */
+ * (start: hint + 1 bytes when the caller knows the size, else 64 KiB; doubling, never above
+ * cap + 1), so a big input costs about what it holds, a huge one cap. More than cap bytes:
+ * -EFBIG (with X4_FILE_PREFIX: keep the first cap). -ENOMEM, read()'s -errno, -EINVAL for
+ * an absurd cap. Only flag read: X4_FILE_PREFIX. */
 int x4_fd_read(int fd, size_t cap, size_t hint, unsigned flags, char **buf, size_t *len);
 
 /* Open path as given (no $X4_ROOT: resolve host paths with x4_host_path first) and read it
