@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "define.h"
+#include "fileio.h"
 #include "paths.h"
 
 /* MemTotal in MiB from /proc/meminfo (under $X4_ROOT); 0 when it cannot be read. procfs
@@ -18,14 +19,10 @@ static unsigned long host_mem_total(char *path, size_t n)
 {
 	struct x4_err e;
 	char buf[8192], *p;
-	size_t got;
-	FILE *f;
 
-	if (x4_host_path("/proc/meminfo", path, n, &e) < 0 || !(f = fopen(path, "re")))
+	if (x4_host_path("/proc/meminfo", path, n, &e) < 0 ||
+	    x4_file_read_str(path, 0, buf, sizeof(buf)) < 0)
 		return 0;
-	got = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[got] = '\0';
 	p = strstr(buf, "MemTotal:");
 	return p ? strtoul(p + 9, NULL, 10) / 1024 : 0;
 }
@@ -36,11 +33,9 @@ static unsigned long host_cpus(void)
 	char path[PATH_MAX], line[256], *p;
 	struct x4_err e;
 	unsigned long count = 0;
-	FILE *f = NULL;
 
-	if (x4_host_path("/sys/devices/system/cpu/online", path, sizeof(path), &e) == 0)
-		f = fopen(path, "re");
-	if (f && fgets(line, sizeof(line), f)) {
+	if (x4_host_path("/sys/devices/system/cpu/online", path, sizeof(path), &e) == 0 &&
+	    x4_file_read_str(path, 0, line, sizeof(line)) > 0) {
 		for (p = line; *p && *p != '\n';) {
 			char *end;
 			unsigned long a = strtoul(p, &end, 10), b = a;
@@ -53,8 +48,6 @@ static unsigned long host_cpus(void)
 			p = *end == ',' ? end + 1 : end;
 		}
 	}
-	if (f)
-		fclose(f);
 	if (count == 0) {
 		long n = sysconf(_SC_NPROCESSORS_ONLN);
 

@@ -3,7 +3,6 @@
  * modprobe.d, the kernel log) under $X4_ROOT. Checks call these, never each other. */
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -12,6 +11,7 @@
 #include <unistd.h>
 
 #include "doctor.h"
+#include "fileio.h"
 #include "kconf.h"
 #include "paths.h"
 #include "sysfs.h"
@@ -45,33 +45,17 @@ void doc_emit(struct doc *d, enum doc_status s, const char *id, const char *mean
 
 char *doc_read_host(const char *abs, size_t cap, size_t *len)
 {
-	char path[4096], *buf;
+	char path[4096];
 	struct x4_err e;
-	size_t got = 0;
-	int fd;
+	struct x4_file f;
 
-	if (x4_host_path(abs, path, sizeof(path), &e) < 0)
+	/* Any file type (procfs, sysfs, efivarfs), links followed, the first cap bytes. */
+	if (x4_host_path(abs, path, sizeof(path), &e) < 0 ||
+	    x4_file_load(path, cap, X4_FILE_ANYTYPE | X4_FILE_PREFIX, &f) < 0)
 		return NULL;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	if (fd < 0)
-		return NULL;
-	buf = malloc(cap + 1);
-	while (buf && got < cap) {
-		ssize_t r = read(fd, buf + got, cap - got);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		got += (size_t)r;
-	}
-	close(fd);
-	if (buf) {
-		buf[got] = '\0';
-		if (len)
-			*len = got;
-	}
-	return buf;
+	if (len)
+		*len = f.len;
+	return f.buf;
 }
 
 int doc_exists(const char *abs)

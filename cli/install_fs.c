@@ -10,9 +10,10 @@
 #include <unistd.h>
 
 #include "apparmor.h"
+#include "fileio.h"
 #include "install.h"
+#include "json.h"
 #include "paths.h"
-#include "state.h"
 
 #define INST_MAX_FILE (64u << 20) /* x4ctl/x4-hook binaries with debug info fit */
 
@@ -67,7 +68,7 @@ const char *inst_show(const char *abs)
 
 int inst_read_host(const char *abs, char **buf, size_t *len, struct x4_err *e)
 {
-	return x4_state_read_file(abs, INST_MAX_FILE, buf, len, NULL, e);
+	return x4_file_read(abs, INST_MAX_FILE, buf, len, NULL, e);
 }
 
 static const char *inst_str(json_object *o, const char *key)
@@ -113,7 +114,7 @@ int inst_manifest_load(struct inst *in, struct x4_err *e)
 	json_object *root = NULL, *arr;
 	size_t len = 0;
 	char *buf = NULL;
-	int rc = x4_state_read_file(INST_MANIFEST, 4u << 20, &buf, &len, NULL, e);
+	int rc = x4_file_read(INST_MANIFEST, 4u << 20, &buf, &len, NULL, e);
 
 	in->entries = json_object_new_array();
 	in->saved = NULL;
@@ -126,7 +127,7 @@ int inst_manifest_load(struct inst *in, struct x4_err *e)
 	if (rc < 0)
 		return x4_fail(e, -rc, "cannot read %s: %s: fix it, then run x4ctl again",
 			       inst_show(INST_MANIFEST), strerror(-rc));
-	rc = x4_state_json_parse(buf, len, &root, e);
+	rc = x4_json_parse(buf, len, &root, e);
 	if (rc < 0 || !json_object_object_get_ex(root, "entries", &arr) ||
 	    !json_object_is_type(arr, json_type_array)) {
 		free(buf);
@@ -169,7 +170,7 @@ static int inst_save(struct inst *in, struct x4_err *e)
 		free(s);
 		return 0;
 	}
-	if (x4_state_write_file(INST_MANIFEST, s, strlen(s), 0644, &we) < 0) {
+	if (x4_file_write(INST_MANIFEST, s, strlen(s), 0644, &we) < 0) {
 		free(s);
 		return x4_fail(e, we.code, "cannot write the install journal %s: %s%s",
 			       inst_show(INST_MANIFEST), strerror(we.code), inst_fix(we.code));
@@ -355,7 +356,7 @@ static int inst_write(const char *abs, const void *data, size_t len, mode_t mode
 {
 	struct x4_err we;
 
-	if (x4_state_write_file(abs, data, len, mode, &we) < 0)
+	if (x4_file_write(abs, data, len, mode, &we) < 0)
 		return x4_fail(e, we.code, "cannot write %s: %s%s", inst_show(abs),
 			       strerror(we.code), inst_fix(we.code));
 	return 0;
@@ -497,7 +498,7 @@ static int inst_read_for_edit(const char *abs, char **cur, size_t *clen, struct 
 			      struct x4_err *e)
 {
 	struct x4_err re;
-	int rc = x4_state_read_file(abs, INST_MAX_FILE, cur, clen, st, &re);
+	int rc = x4_file_read(abs, INST_MAX_FILE, cur, clen, st, &re);
 
 	if (rc == -EBADMSG)
 		return x4_fail(e, EBADMSG,
@@ -689,7 +690,7 @@ static enum undo inst_undo_block(json_object *o, const char *p, const char *real
 	size_t len = 0, nlen = 0;
 	struct stat st;
 	struct x4_err e;
-	int rc = x4_state_read_file(p, INST_MAX_FILE, &buf, &len, &st, &e);
+	int rc = x4_file_read(p, INST_MAX_FILE, &buf, &len, &st, &e);
 
 	if (rc == -ENOENT)
 		return UNDO_DONE;
@@ -732,7 +733,7 @@ static enum undo inst_undo_file(json_object *o, const char *t, const char *p, co
 	struct stat st;
 	char *buf = NULL;
 	size_t len = 0;
-	int rc = x4_state_read_file(p, INST_MAX_FILE, &buf, &len, &st, &e);
+	int rc = x4_file_read(p, INST_MAX_FILE, &buf, &len, &st, &e);
 
 	if (rc == -ENOENT && strcmp(t, "file") == 0)
 		return UNDO_DONE;
@@ -762,7 +763,7 @@ static enum undo inst_undo_file(json_object *o, const char *t, const char *p, co
 		return UNDO_DONE;
 	}
 	/* edit: put the original bytes back, with the file's mode and owner. */
-	if (!b || x4_state_read_file(b, INST_MAX_FILE, &buf, &len, NULL, &e) < 0) {
+	if (!b || x4_file_read(b, INST_MAX_FILE, &buf, &len, NULL, &e) < 0) {
 		printf("cannot restore %s: its backup %s is unreadable\n", inst_show(p),
 		       b ? inst_show(b) : "(none)");
 		return UNDO_FAIL;

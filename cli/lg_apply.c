@@ -10,11 +10,11 @@
 #include <string.h>
 #include <sys/wait.h>
 
+#include "fileio.h"
 #include "lgassign.h"
 #include "lgsize_check.h"
 #include "plan.h"
 #include "qemuconf.h"
-#include "state.h"
 #include "sysfs.h"
 #include "x4ctl.h"
 
@@ -33,13 +33,13 @@ static int apply_file(const char *abs, const char *text, size_t len, int dry, st
 {
 	char *cur = NULL;
 	size_t n = 0;
-	int same = x4_state_read_file(abs, 1u << 20, &cur, &n, NULL, NULL) == 0 && n == len &&
+	int same = x4_file_read(abs, 1u << 20, &cur, &n, NULL, NULL) == 0 && n == len &&
 		   memcmp(cur, text, len) == 0;
 
 	free(cur);
 	if (same)
 		return 0;
-	if (!dry && x4_state_write_file(abs, text, len, 0644, e) < 0)
+	if (!dry && x4_file_write(abs, text, len, 0644, e) < 0)
 		return -e->code;
 	return 1;
 }
@@ -51,7 +51,7 @@ static int apply_acl(const struct x4_lg_dev *dev, int count, int dry, struct x4_
 	size_t len = 0, olen = 0;
 	int i, rc, changed = 0;
 
-	rc = x4_state_read_file(X4_QEMUCONF_PATH, X4_QEMUCONF_MAX_BYTES, &text, &len, NULL, e);
+	rc = x4_file_read(X4_QEMUCONF_PATH, X4_QEMUCONF_MAX_BYTES, &text, &len, NULL, e);
 	if (rc == -ENOENT) {
 		printf("skipping %s: not found (install libvirt-daemon-system)\n", X4_QEMUCONF_PATH);
 		return 0;
@@ -76,7 +76,7 @@ static int apply_acl(const struct x4_lg_dev *dev, int count, int dry, struct x4_
 			       X4_QEMUCONF_PATH);
 		}
 	}
-	rc = changed && !dry ? x4_state_write_file(X4_QEMUCONF_PATH, text, len, 0644, e) : 0;
+	rc = changed && !dry ? x4_file_write(X4_QEMUCONF_PATH, text, len, 0644, e) : 0;
 	free(text);
 	if (rc == 0 && changed && !dry)
 		printf("restart libvirtd for the new cgroup_device_acl\n");

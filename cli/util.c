@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* x4ctl util: where the running binary and the templates are, and bounded file reads. */
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fileio.h"
 #include "x4ctl.h"
 
 int x4ctl_self_dir(char *out, size_t n)
@@ -61,42 +61,31 @@ int x4ctl_templates_dir(const char *opt, char *out, size_t n, struct x4_err *e)
 
 int x4ctl_read_file(const char *path, size_t cap, char **buf, size_t *len, struct x4_err *e)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	struct stat st;
-	size_t got = 0;
-	char *b;
+	struct x4_file f;
+	int rc = x4_file_load(path, cap, 0, &f);
 
-	if (fd < 0)
-		return x4_fail(e, errno, "cannot open %s: %s", path, strerror(errno));
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		close(fd);
+	*buf = NULL;
+	*len = 0;
+	switch (f.step) {
+	case X4_FILE_DONE:
+		break;
+	case X4_FILE_AT_OPEN:
+		return x4_fail(e, -rc, "cannot open %s: %s", path, strerror(-rc));
+	case X4_FILE_AT_STAT:
+	case X4_FILE_AT_TYPE:
 		return x4_fail(e, EINVAL, "%s is not a regular file", path);
-	}
-	if ((uint64_t)st.st_size > cap) {
-		close(fd);
+	case X4_FILE_AT_SIZE:
 		return x4_fail(e, EFBIG, "%s is larger than %zu bytes", path, cap);
-	}
-	b = malloc((size_t)st.st_size + 1);
-	if (!b) {
-		close(fd);
+	case X4_FILE_AT_MEM:
 		return x4_fail(e, ENOMEM, "out of memory reading %s", path);
+	case X4_FILE_AT_READ:
+		break; /* said below */
 	}
-	while (got < (size_t)st.st_size) {
-		ssize_t r = read(fd, b + got, (size_t)st.st_size - got);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		got += (size_t)r;
-	}
-	close(fd);
-	if (got != (size_t)st.st_size) {
-		free(b);
+	if (rc < 0 || f.len != (size_t)f.st.st_size) {
+		free(f.buf);
 		return x4_fail(e, EIO, "short read of %s: did it change while reading?", path);
 	}
-	b[got] = '\0';
-	*buf = b;
-	*len = got;
+	*buf = f.buf;
+	*len = f.len;
 	return 0;
 }

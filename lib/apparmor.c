@@ -1,30 +1,24 @@
 /* SPDX-License-Identifier: MIT */
 /* apparmor: enabled?, our rule lines and the marked block in Debian's local includes. */
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "apparmor.h"
+#include "fileio.h"
 #include "layout.h"
 #include "paths.h"
 
 int x4_aa_enabled(void)
 {
-	char path[PATH_MAX], c = 0;
-	int fd;
+	char path[PATH_MAX], c[2];
 
 	/* Not x4_sysfs_read: its error hints ask us, and this read could fail too. */
-	if (x4_host_path(X4_AA_ENABLED, path, sizeof(path), NULL) < 0 ||
-	    (fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+	if (x4_host_path(X4_AA_ENABLED, path, sizeof(path), NULL) < 0)
 		return 0;
-	if (read(fd, &c, 1) != 1)
-		c = 0;
-	close(fd);
-	return c == 'Y';
+	return x4_file_read_str(path, 0, c, sizeof(c)) == 1 && c[0] == 'Y';
 }
 
 const char *x4_aa_hint(int err, const char *otherwise)

@@ -3,17 +3,15 @@
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <ini.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "apparmor.h"
+#include "fileio.h"
 #include "paths.h"
 
 #define CONFIG_WHY 320      /* "what is wrong; expected ..." of one value */
@@ -636,55 +634,31 @@ static const char *config_open_hint(int err)
 static int config_read(const char *path, char **out, size_t *len, struct x4_err *e)
 {
 	const char *sp = config_short_path(path), *dots = sp == path ? "" : "...";
-	struct stat st;
-	size_t got = 0;
-	char *buf;
-	int fd, err;
+	struct x4_file f;
+	int rc = x4_file_load(path, X4_CONFIG_MAX_BYTES, 0, &f);
 
-	/* O_NONBLOCK: a FIFO put there must not hang the hook; it is refused below. */
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	if (fd < 0) {
-		err = errno;
-		if (err == ENOENT)
+	switch (f.step) {
+	case X4_FILE_DONE:
+		break;
+	case X4_FILE_AT_OPEN:
+		if (rc == -ENOENT)
 			return -ENOENT;
-		return x4_fail(e, err, "cannot read config %s%s: %s%s", dots, sp, strerror(err),
-			       config_open_hint(err));
-	}
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		close(fd);
+		return x4_fail(e, -rc, "cannot read config %s%s: %s%s", dots, sp, strerror(-rc),
+			       config_open_hint(-rc));
+	case X4_FILE_AT_STAT:
+	case X4_FILE_AT_TYPE:
 		return x4_fail(e, EINVAL, "cannot read config %s%s: not a regular file; expected "
 			       "an INI file", dots, sp);
-	}
-	buf = malloc(X4_CONFIG_MAX_BYTES + 1);
-	if (!buf) {
-		close(fd);
+	case X4_FILE_AT_MEM:
 		return x4_fail(e, ENOMEM, "cannot read config %s%s: out of memory", dots, sp);
+	case X4_FILE_AT_READ:
+		return x4_fail(e, -rc, "cannot read config %s%s: %s", dots, sp, strerror(-rc));
+	case X4_FILE_AT_SIZE:
+		return x4_fail(e, EFBIG, "config %s%s is larger than %d bytes; expected a "
+			       "small INI file", dots, sp, X4_CONFIG_MAX_BYTES);
 	}
-	for (;;) {
-		ssize_t r = read(fd, buf + got, X4_CONFIG_MAX_BYTES + 1 - got);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			err = errno;
-			free(buf);
-			close(fd);
-			return x4_fail(e, err, "cannot read config %s%s: %s", dots, sp,
-				       strerror(err));
-		}
-		if (r == 0)
-			break;
-		got += (size_t)r;
-		if (got > X4_CONFIG_MAX_BYTES) {
-			free(buf);
-			close(fd);
-			return x4_fail(e, EFBIG, "config %s%s is larger than %d bytes; expected a "
-				       "small INI file", dots, sp, X4_CONFIG_MAX_BYTES);
-		}
-	}
-	close(fd);
-	*out = buf;
-	*len = got;
+	*out = f.buf;
+	*len = f.len;
 	return 0;
 }
 

@@ -12,11 +12,12 @@
 
 #include <json-c/json.h>
 
+#include "fileio.h"
+#include "json.h"
 #include "lg.h"
 #include "lgassign.h"
 #include "name.h"
 #include "romcache.h"
-#include "state.h"
 #include "sysfs.h"
 
 #define PLAN_VERSION 1
@@ -253,12 +254,11 @@ int x4_plan_write(const struct x4_plan *p, struct x4_err *e)
 {
 	char path[X4_PLAN_PATH_MAX + 64], a[X4_PCIADDR_STRLEN];
 	struct json_object *o;
-	const char *text;
 	int rc;
 
 	if ((rc = x4_plan_check(p, e)) < 0 || (rc = x4_plan_path(p->vm, path, sizeof(path), e)) < 0)
 		return rc;
-	if ((rc = x4_state_mkdirs(X4_PLAN_DIR, 0755, e)) < 0)
+	if ((rc = x4_mkdirs(X4_PLAN_DIR, 0755, e)) < 0)
 		return rc;
 	o = json_object_new_object();
 	json_object_object_add(o, "version", json_object_new_int(PLAN_VERSION));
@@ -270,27 +270,9 @@ int x4_plan_write(const struct x4_plan *p, struct x4_err *e)
 	json_object_object_add(o, "lg", json_object_new_string(x4_lg_kind_name(p->lg)));
 	json_object_object_add(o, "lg_path", json_object_new_string(p->lg_path));
 	json_object_object_add(o, "lg_size", json_object_new_int64((int64_t)p->lg_size));
-	text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
-							 JSON_C_TO_STRING_NOSLASHESCAPE);
-	rc = text ? x4_state_write_file(path, text, strlen(text), 0644, e)
-		  : x4_fail(e, ENOMEM, "out of memory writing %s", path);
+	rc = x4_json_write(path, o, 0644, e);
 	json_object_put(o);
 	return rc;
-}
-
-/* A string member, present, a string, no NUL, fits. */
-static int plan_str(struct json_object *o, const char *key, char *out, size_t n, struct x4_err *e)
-{
-	struct json_object *v;
-	int len;
-
-	if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
-		return x4_fail(e, EBADMSG, "%s: missing or not a string", key);
-	len = json_object_get_string_len(v);
-	if (len < 0 || (size_t)len >= n || strlen(json_object_get_string(v)) != (size_t)len)
-		return x4_fail(e, EBADMSG, "%s: too long or holds a NUL byte", key);
-	memcpy(out, json_object_get_string(v), (size_t)len + 1);
-	return 0;
 }
 
 static int plan_from_json(struct json_object *o, struct x4_plan *p, struct x4_err *e)
@@ -302,15 +284,15 @@ static int plan_from_json(struct json_object *o, struct x4_plan *p, struct x4_er
 	struct x4_err sub;
 	int rc;
 
-	if ((rc = x4_state_json_only_keys(o, keys, "plan", e)) < 0)
+	if ((rc = x4_json_only_keys(o, keys, "plan", e)) < 0)
 		return rc;
 	if (!json_object_object_get_ex(o, "version", &v) || !json_object_is_type(v, json_type_int) ||
 	    json_object_get_int64(v) != PLAN_VERSION)
 		return x4_fail(e, EBADMSG, "version: missing or not %d", PLAN_VERSION);
-	if ((rc = plan_str(o, "vm", p->vm, sizeof(p->vm), e)) < 0 ||
-	    (rc = plan_str(o, "rom", p->rom, sizeof(p->rom), e)) < 0 ||
-	    (rc = plan_str(o, "lg", kind, sizeof(kind), e)) < 0 ||
-	    (rc = plan_str(o, "lg_path", p->lg_path, sizeof(p->lg_path), e)) < 0)
+	if ((rc = x4_json_get_str(o, "vm", p->vm, sizeof(p->vm), NULL, e)) < 0 ||
+	    (rc = x4_json_get_str(o, "rom", p->rom, sizeof(p->rom), NULL, e)) < 0 ||
+	    (rc = x4_json_get_str(o, "lg", kind, sizeof(kind), NULL, e)) < 0 ||
+	    (rc = x4_json_get_str(o, "lg_path", p->lg_path, sizeof(p->lg_path), NULL, e)) < 0)
 		return rc;
 	if (!json_object_object_get_ex(o, "vf", &v))
 		return x4_fail(e, EBADMSG, "vf: missing (null for none)");
@@ -347,7 +329,7 @@ int x4_plan_read(const char *vm, struct x4_plan *p, struct x4_err *e)
 	memset(p, 0, sizeof(*p));
 	if ((rc = x4_plan_path(vm, path, sizeof(path), e)) < 0)
 		return rc;
-	rc = x4_state_read_file(path, X4_PLAN_MAX_BYTES, &buf, &len, &st, &why);
+	rc = x4_file_read(path, X4_PLAN_MAX_BYTES, &buf, &len, &st, &why);
 	if (rc == -ENOENT)
 		return x4_fail(e, ENOENT, "no plan for VM '%s' (%s): the hook has not prepared it",
 			       vm, path);
@@ -360,7 +342,7 @@ int x4_plan_read(const char *vm, struct x4_plan *p, struct x4_err *e)
 			       "(mode %04o): refusing it; remove it", path, (unsigned)st.st_uid,
 			       (unsigned)(st.st_mode & 07777));
 	}
-	rc = x4_state_json_parse(buf, len, &o, &why);
+	rc = x4_json_parse(buf, len, &o, &why);
 	if (rc == 0)
 		rc = plan_from_json(o, p, &why);
 	json_object_put(o);

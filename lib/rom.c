@@ -3,15 +3,13 @@
 #include "rom.h"
 
 #include "apparmor.h"
+#include "fileio.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 /* Layout of the 0x55AA header (PCI Firmware spec, UEFI spec "PCI Option ROMs"). */
 #define ROM_HDR_SIZE 0x1a
@@ -308,56 +306,38 @@ int x4_rom_inspect(const uint8_t *buf, size_t len, struct x4_rom_info *info, str
 		       "starts with %02x %02x", buf[0], buf[1]);
 }
 
-/* Read a whole regular file of at most X4_ROM_MAX_SIZE bytes. */
+/* Read a whole regular file of 1 byte to X4_ROM_MAX_SIZE bytes. */
 static int rom_read_file(const char *path, uint8_t **out, size_t *out_len, struct x4_err *e)
 {
-	struct stat st;
-	uint8_t *buf;
-	size_t got = 0;
-	int fd, r;
+	struct x4_file f;
+	int r = x4_file_load(path, X4_ROM_MAX_SIZE, 0, &f);
 
-	/* O_NONBLOCK: a FIFO given by mistake must not hang us before the S_ISREG check. */
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	if (fd < 0) {
-		r = errno;
-		return x4_fail(e, r, "cannot open ROM %s: %s%s", path, strerror(r),
-			       r == EACCES || r == EPERM ? x4_aa_enabled() ? ": " X4_AA_HINT
+	switch (f.step) {
+	case X4_FILE_DONE:
+		break;
+	case X4_FILE_AT_OPEN:
+		return x4_fail(e, -r, "cannot open ROM %s: %s%s", path, strerror(-r),
+			       r == -EACCES || r == -EPERM ? x4_aa_enabled() ? ": " X4_AA_HINT
 								       : ": make it readable by the qemu user"
 						  : "");
-	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		close(fd);
+	case X4_FILE_AT_STAT:
+	case X4_FILE_AT_TYPE:
 		return x4_fail(e, EINVAL, "ROM %s is not a regular file", path);
-	}
-	if (st.st_size <= 0 || (uint64_t)st.st_size > X4_ROM_MAX_SIZE) {
-		close(fd);
-		return x4_fail(e, st.st_size <= 0 ? EINVAL : EFBIG,
-			       "ROM %s has %lld bytes: expected 1 byte to 16 MiB", path,
-			       (long long)st.st_size);
-	}
-	buf = malloc((size_t)st.st_size);
-	if (!buf) {
-		close(fd);
+	case X4_FILE_AT_SIZE:
+		break; /* said below */
+	case X4_FILE_AT_MEM:
 		return x4_fail(e, ENOMEM, "cannot read ROM %s: out of memory", path);
+	case X4_FILE_AT_READ:
+		return x4_fail(e, -r, "cannot read ROM %s: %s", path, strerror(-r));
 	}
-	while (got < (size_t)st.st_size) {
-		ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			r = errno;
-			free(buf);
-			close(fd);
-			return x4_fail(e, r, "cannot read ROM %s: %s", path, strerror(r));
-		}
-		if (n == 0)
-			break; /* shrank while we read: inspect what is there */
-		got += (size_t)n;
+	if (f.st.st_size <= 0 || (uint64_t)f.st.st_size > X4_ROM_MAX_SIZE || r == -EFBIG) {
+		free(f.buf);
+		return x4_fail(e, f.st.st_size <= 0 ? EINVAL : EFBIG,
+			       "ROM %s has %lld bytes: expected 1 byte to 16 MiB", path,
+			       (long long)f.st.st_size);
 	}
-	close(fd);
-	*out = buf;
-	*out_len = got;
+	*out = (uint8_t *)f.buf;
+	*out_len = f.len; /* shrank while we read: inspect what is there */
 	return 0;
 }
 

@@ -4,55 +4,48 @@
 #include "romcache.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fileio.h"
 #include "paths.h"
 #include "rom.h"
 #include "sha256.h"
-#include "state.h"
 
 /* Read the whole of a regular file the user named (bounded by X4_ROM_MAX_SIZE). */
 static int romcache_slurp(const char *path, uint8_t **buf, size_t *len, struct x4_err *e)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	struct stat st;
-	ssize_t got;
+	struct x4_file f;
+	int rc = x4_file_load(path, X4_ROM_MAX_SIZE, X4_FILE_NOFOLLOW, &f);
 
-	if (fd < 0)
-		return x4_fail(e, errno, "cannot read ROM %s: %s: check 'rom =' in x4-sriov.conf", path,
-			       strerror(errno));
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size <= 0 ||
-	    (uint64_t)st.st_size > X4_ROM_MAX_SIZE) {
-		close(fd);
-		return x4_fail(e, EINVAL, "ROM %s is not a regular file of 1 byte to 16 MiB", path);
+	if (f.step == X4_FILE_AT_OPEN)
+		return x4_fail(e, -rc, "cannot read ROM %s: %s: check 'rom =' in x4-sriov.conf", path,
+			       strerror(-rc));
+	if (f.step == X4_FILE_AT_STAT || f.step == X4_FILE_AT_TYPE || f.step == X4_FILE_AT_SIZE ||
+	    (rc == 0 && f.st.st_size <= 0))
+		rc = x4_fail(e, EINVAL, "ROM %s is not a regular file of 1 byte to 16 MiB", path);
+	else if (f.step == X4_FILE_AT_MEM)
+		rc = x4_fail(e, ENOMEM, "out of memory reading ROM %s", path);
+	else if (rc < 0 || f.len != (size_t)f.st.st_size)
+		rc = x4_fail(e, EIO, "short read of ROM %s", path);
+	if (rc < 0) {
+		free(f.buf);
+		return rc;
 	}
-	*buf = malloc((size_t)st.st_size);
-	if (!*buf) {
-		close(fd);
-		return x4_fail(e, ENOMEM, "out of memory reading ROM %s", path);
-	}
-	got = read(fd, *buf, (size_t)st.st_size);
-	close(fd);
-	if (got != st.st_size) {
-		free(*buf);
-		*buf = NULL;
-		return x4_fail(e, EIO, "short read of ROM %s", path);
-	}
-	*len = (size_t)got;
+	*buf = (uint8_t *)f.buf;
+	*len = f.len;
 	return 0;
 }
 
 /* Atomically, world-readable: QEMU runs as the qemu user. */
 static int romcache_write(const char *dst, const uint8_t *buf, size_t len, struct x4_err *e)
 {
-	if (x4_state_mkdirs(X4_ROMCACHE_DIR, 0755, e) < 0)
+	if (x4_mkdirs(X4_ROMCACHE_DIR, 0755, e) < 0)
 		return -e->code;
-	return x4_state_write_file(dst, (const char *)buf, len, 0644, e);
+	return x4_file_write(dst, (const char *)buf, len, 0644, e);
 }
 
 /* Key of src's bytes plus the ids the ROM header will carry. */

@@ -4,7 +4,6 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +11,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "fileio.h"
 #include "paths.h"
 
 #define RUN_PID_MAX 4194304 /* the kernel's PID_MAX_LIMIT */
@@ -20,26 +20,16 @@
  * -1 when it cannot be read. */
 static long run_read_pid(const char *file)
 {
-	char dir[PATH_MAX], buf[32];
+	char path[PATH_MAX], buf[32];
 	char *end;
 	long pid;
 	ssize_t got;
-	int dfd, fd;
 
-	if (x4_host_path(X4_LIBVIRT_QEMU_RUN, dir, sizeof(dir), NULL) < 0)
+	if (x4_host_pathf(path, sizeof(path), NULL, "%s/%s", X4_LIBVIRT_QEMU_RUN, file) < 0)
 		return -1;
-	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd < 0)
-		return errno == ENOENT ? 0 : -1;
-	fd = openat(dfd, file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
-	close(dfd);
-	if (fd < 0)
-		return errno == ENOENT ? 0 : -1;
-	got = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
+	got = x4_file_read_str(path, X4_FILE_NOFOLLOW, buf, sizeof(buf));
 	if (got < 0)
-		return -1;
-	buf[got] = '\0';
+		return got == -ENOENT ? 0 : -1;
 	errno = 0;
 	pid = strtol(buf, &end, 10);
 	if (errno || end == buf || (*end && *end != '\n') || pid <= 0 || pid > RUN_PID_MAX)
@@ -81,18 +71,12 @@ static int run_pid_is_qemu(long pid)
 {
 	char path[PATH_MAX], comm[32] = "";
 	ssize_t got;
-	int fd;
 
 	if (x4_host_pathf(path, sizeof(path), NULL, "/proc/%ld/comm", pid) < 0)
 		return -1;
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return errno == ENOENT ? 0 : -1;
-	got = read(fd, comm, sizeof(comm) - 1);
-	close(fd);
+	got = x4_file_read_str(path, X4_FILE_NOFOLLOW, comm, sizeof(comm));
 	if (got < 0)
-		return -1;
-	comm[got] = '\0';
+		return got == -ENOENT ? 0 : -1;
 	if (!strncmp(comm, "qemu", 4) || !strncmp(comm, "kvm", 3))
 		return 1;
 	/* An emulator with another name still shows itself by holding a VFIO file. */

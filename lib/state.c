@@ -14,216 +14,12 @@
 
 #include <json-c/json.h>
 
+#include "fileio.h"
+#include "json.h"
 #include "name.h"
 #include "paths.h"
 
 #define STATE_VERSION 1
-#define STATE_JSON_DEPTH 8
-
-/* ---- files ---- */
-
-int x4_state_mkdirs(const char *abs, mode_t mode, struct x4_err *e)
-{
-	char path[PATH_MAX];
-	size_t rootlen = strlen(x4_root());
-	struct stat st;
-	int rc = x4_host_path(abs, path, sizeof(path), e);
-
-	if (rc < 0)
-		return rc;
-	/* Walk the components after the root: the root itself is the caller's business. */
-	for (char *p = path + rootlen + 1;; p++) {
-		int last = *p == '\0';
-
-		if (*p != '/' && !last)
-			continue;
-		*p = '\0';
-		if (mkdir(path, mode) == 0) {
-			if (chmod(path, mode) < 0)
-				return x4_fail(e, errno, "cannot chmod %s: %s", path, strerror(errno));
-		} else if (errno != EEXIST) {
-			return x4_fail(e, errno, "cannot create directory %s: %s", path,
-				       strerror(errno));
-		} else if (stat(path, &st) < 0 || !S_ISDIR(st.st_mode)) {
-			return x4_fail(e, ENOTDIR, "%s exists and is not a directory: remove it", path);
-		}
-		if (last)
-			break;
-		*p = '/';
-	}
-	return 0;
-}
-
-int x4_state_read_file(const char *abs, size_t cap, char **buf, size_t *len, struct stat *st_out,
-		       struct x4_err *e)
-{
-	char path[PATH_MAX];
-	struct stat st;
-	char *b = NULL;
-	size_t got = 0;
-	int fd, rc = x4_host_path(abs, path, sizeof(path), e);
-
-	*buf = NULL;
-	*len = 0;
-	if (rc < 0)
-		return rc;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
-	if (fd < 0) {
-		if (errno == ELOOP)
-			return x4_fail(e, EBADMSG, "%s is a symlink: refusing it", abs);
-		return x4_fail(e, errno, "cannot open %s: %s", abs, strerror(errno));
-	}
-	if (fstat(fd, &st) < 0) {
-		rc = x4_fail(e, errno, "cannot stat %s: %s", abs, strerror(errno));
-		goto out;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		rc = x4_fail(e, EBADMSG, "%s is not a regular file: remove it", abs);
-		goto out;
-	}
-	if ((uint64_t)st.st_size > cap) {
-		rc = x4_fail(e, EFBIG, "%s is %lld bytes, more than the %zu allowed", abs,
-			     (long long)st.st_size, cap);
-		goto out;
-	}
-	b = malloc(cap + 1);
-	if (!b) {
-		rc = x4_fail(e, ENOMEM, "out of memory reading %s", abs);
-		goto out;
-	}
-	/* Read up to cap+1 bytes: the size may have grown since fstat. */
-	for (;;) {
-		ssize_t r = got <= cap ? read(fd, b + got, cap + 1 - got) : 0;
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			rc = x4_fail(e, errno, "cannot read %s: %s", abs, strerror(errno));
-			goto out;
-		}
-		if (r == 0)
-			break;
-		got += (size_t)r;
-	}
-	if (got > cap) {
-		rc = x4_fail(e, EFBIG, "%s is more than %zu bytes", abs, cap);
-		goto out;
-	}
-	b[got] = '\0';
-	*buf = b;
-	*len = got;
-	b = NULL;
-	if (st_out)
-		*st_out = st;
-	rc = 0;
-out:
-	free(b);
-	close(fd);
-	return rc;
-}
-
-static int state_write_all(int fd, const char *data, size_t len)
-{
-	while (len > 0) {
-		ssize_t w = write(fd, data, len);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return -errno;
-		data += w;
-		len -= (size_t)w;
-	}
-	return 0;
-}
-
-int x4_state_write_file(const char *abs, const char *data, size_t len, mode_t mode,
-			struct x4_err *e)
-{
-	char path[PATH_MAX], tmp[PATH_MAX + 16], dir[PATH_MAX];
-	char *slash;
-	int fd, dfd, rc = x4_host_path(abs, path, sizeof(path), e);
-
-	if (rc < 0)
-		return rc;
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp.XXXXXX", path) >= (int)sizeof(tmp))
-		return x4_fail(e, ENAMETOOLONG, "path too long: %s", path);
-	fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0)
-		return x4_fail(e, errno, "cannot create a temporary file next to %s: %s", abs,
-			       strerror(errno));
-	rc = fchmod(fd, mode) < 0 ? -errno : state_write_all(fd, data, len);
-	if (rc == 0 && fsync(fd) < 0)
-		rc = -errno;
-	if (close(fd) < 0 && rc == 0)
-		rc = -errno;
-	if (rc == 0 && rename(tmp, path) < 0)
-		rc = -errno;
-	if (rc < 0) {
-		unlink(tmp);
-		return x4_fail(e, -rc, "cannot write %s: %s", abs, strerror(-rc));
-	}
-	/* Make the rename itself durable. */
-	snprintf(dir, sizeof(dir), "%s", path);
-	slash = strrchr(dir, '/');
-	if (slash && slash != dir) {
-		*slash = '\0';
-		dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (dfd >= 0) {
-			(void)fsync(dfd); /* best effort: tmpfs /run ignores it anyway */
-			close(dfd);
-		}
-	}
-	return 0;
-}
-
-int x4_state_json_parse(const char *buf, size_t len, struct json_object **out, struct x4_err *e)
-{
-	struct json_tokener *tok;
-	struct json_object *obj;
-	enum json_tokener_error jerr;
-	size_t end;
-
-	*out = NULL;
-	if (!buf || len > INT_MAX || strlen(buf) != len)
-		return x4_fail(e, EBADMSG, "not JSON: holds a NUL byte or is too big");
-	/* json-c takes 'single-quoted' strings even in strict mode: we write none, so refuse. */
-	for (size_t i = 0, in_str = 0; i < len; i++) {
-		if (in_str && buf[i] == '\\')
-			i++;
-		else if (buf[i] == '"')
-			in_str = !in_str;
-		else if (!in_str && buf[i] == '\'')
-			return x4_fail(e, EBADMSG, "not JSON: single quote at byte %zu", i);
-	}
-	tok = json_tokener_new_ex(STATE_JSON_DEPTH);
-	if (!tok)
-		return x4_fail(e, ENOMEM, "out of memory parsing JSON");
-	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
-	obj = json_tokener_parse_ex(tok, buf, (int)len);
-	jerr = json_tokener_get_error(tok);
-	end = json_tokener_get_parse_end(tok);
-	if (!obj && jerr == json_tokener_continue)
-		jerr = json_tokener_error_parse_eof; /* truncated */
-	json_tokener_free(tok);
-	if (!obj || jerr != json_tokener_success) {
-		json_object_put(obj);
-		return x4_fail(e, EBADMSG, "not JSON: %s at byte %zu", json_tokener_error_desc(jerr),
-			       end);
-	}
-	for (size_t i = end; i < len; i++) {
-		if (!strchr(" \t\r\n", buf[i])) {
-			json_object_put(obj);
-			return x4_fail(e, EBADMSG, "not JSON: trailing data at byte %zu", i);
-		}
-	}
-	if (!json_object_is_type(obj, json_type_object)) {
-		json_object_put(obj);
-		return x4_fail(e, EBADMSG, "not a JSON object");
-	}
-	*out = obj;
-	return 0;
-}
 
 /* ---- lock ---- */
 
@@ -233,7 +29,7 @@ int x4_state_lock(struct x4_lock *l, struct x4_err *e)
 	int rc;
 
 	l->fd = -1;
-	rc = x4_state_mkdirs(X4_RUN_DIR, 0755, e);
+	rc = x4_mkdirs(X4_RUN_DIR, 0755, e);
 	if (rc < 0)
 		return rc;
 	rc = x4_host_path(X4_STATE_LOCK, path, sizeof(path), e);
@@ -370,67 +166,6 @@ int x4_state_remove(struct x4_state *s, const struct x4_pciaddr *vf)
 
 /* ---- JSON <-> struct ---- */
 
-/* A string member into out[n]: must be a JSON string without NUL that fits. */
-static int state_get_str(struct json_object *o, const char *key, char *out, size_t n,
-			 const char *where, struct x4_err *e)
-{
-	struct json_object *v;
-	int len;
-
-	if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
-		return x4_fail(e, EBADMSG, "%s.%s: missing or not a string", where, key);
-	len = json_object_get_string_len(v);
-	if (len < 0 || (size_t)len >= n || strlen(json_object_get_string(v)) != (size_t)len)
-		return x4_fail(e, EBADMSG, "%s.%s: too long or holds a NUL byte", where, key);
-	memcpy(out, json_object_get_string(v), (size_t)len + 1);
-	return 0;
-}
-
-static int state_get_bool(struct json_object *o, const char *key, int *out, const char *where,
-			  struct x4_err *e)
-{
-	struct json_object *v;
-
-	if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_boolean))
-		return x4_fail(e, EBADMSG, "%s.%s: missing or not true/false", where, key);
-	*out = json_object_get_boolean(v) ? 1 : 0;
-	return 0;
-}
-
-static int state_get_uint(struct json_object *o, const char *key, uint64_t max, uint64_t *out,
-			  const char *where, struct x4_err *e)
-{
-	struct json_object *v;
-	int64_t x;
-
-	if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_int))
-		return x4_fail(e, EBADMSG, "%s.%s: missing or not an integer", where, key);
-	errno = 0;
-	x = json_object_get_int64(v);
-	if (x < 0 || (uint64_t)x > max || errno == EINVAL)
-		return x4_fail(e, EBADMSG, "%s.%s: %lld is out of range 0..%llu", where, key,
-			       (long long)x, (unsigned long long)max);
-	*out = (uint64_t)x;
-	return 0;
-}
-
-/* Every key of o must be one of keys (NULL-terminated): typos and junk are damage. */
-int x4_state_json_only_keys(struct json_object *o, const char *const *keys, const char *where,
-			     struct x4_err *e)
-{
-	json_object_object_foreach(o, k, v)
-	{
-		int known = 0;
-
-		(void)v;
-		for (const char *const *p = keys; *p; p++)
-			known |= strcmp(k, *p) == 0;
-		if (!known)
-			return x4_fail(e, EBADMSG, "%s: unknown key '%.32s'", where, k);
-	}
-	return 0;
-}
-
 static int state_claim_from_json(struct json_object *o, struct x4_claim *c, const char *where,
 				 struct x4_err *e)
 {
@@ -443,14 +178,14 @@ static int state_claim_from_json(struct json_object *o, struct x4_claim *c, cons
 	memset(c, 0, sizeof(*c));
 	if (!json_object_is_type(o, json_type_object))
 		return x4_fail(e, EBADMSG, "%s: not an object", where);
-	if ((rc = x4_state_json_only_keys(o, keys, where, e)) < 0 ||
-	    (rc = state_get_str(o, "vf", vf, sizeof(vf), where, e)) < 0 ||
-	    (rc = state_get_str(o, "vm", c->vm, sizeof(c->vm), where, e)) < 0 ||
-	    (rc = state_get_str(o, "uuid", c->uuid, sizeof(c->uuid), where, e)) < 0 ||
-	    (rc = state_get_bool(o, "bound_by_us", &c->bound_by_us, where, e)) < 0 ||
-	    (rc = state_get_str(o, "orig_driver", c->orig_driver, sizeof(c->orig_driver), where,
-				e)) < 0 ||
-	    (rc = state_get_bool(o, "created_vfs", &c->created_vfs, where, e)) < 0)
+	if ((rc = x4_json_only_keys(o, keys, where, e)) < 0 ||
+	    (rc = x4_json_get_str(o, "vf", vf, sizeof(vf), where, e)) < 0 ||
+	    (rc = x4_json_get_str(o, "vm", c->vm, sizeof(c->vm), where, e)) < 0 ||
+	    (rc = x4_json_get_str(o, "uuid", c->uuid, sizeof(c->uuid), where, e)) < 0 ||
+	    (rc = x4_json_get_bool(o, "bound_by_us", &c->bound_by_us, where, e)) < 0 ||
+	    (rc = x4_json_get_str(o, "orig_driver", c->orig_driver, sizeof(c->orig_driver),
+				  where, e)) < 0 ||
+	    (rc = x4_json_get_bool(o, "created_vfs", &c->created_vfs, where, e)) < 0)
 		return rc;
 	if (x4_pciaddr_parse(vf, &c->vf, &sub) < 0)
 		return x4_fail(e, EBADMSG, "%s.vf: %s", where, sub.msg);
@@ -468,8 +203,8 @@ static int state_from_json(struct json_object *top, struct x4_state *s, struct x
 	size_t n;
 	int rc;
 
-	if ((rc = x4_state_json_only_keys(top, keys, "top", e)) < 0 ||
-	    (rc = state_get_uint(top, "version", 1000, &v, "top", e)) < 0)
+	if ((rc = x4_json_only_keys(top, keys, "top", e)) < 0 ||
+	    (rc = x4_json_get_uint(top, "version", 1000, &v, "top", e)) < 0)
 		return rc;
 	if (v != STATE_VERSION)
 		return x4_fail(e, EBADMSG, "version %llu, this x4-sriov reads %d",
@@ -479,11 +214,12 @@ static int state_from_json(struct json_object *top, struct x4_state *s, struct x
 	if (before) {
 		if (!json_object_is_type(before, json_type_object))
 			return x4_fail(e, EBADMSG, "before: not an object");
-		if ((rc = x4_state_json_only_keys(before, before_keys, "before", e)) < 0 ||
-		    (rc = state_get_uint(before, "numvfs", 255, &v, "before", e)) < 0)
+		if ((rc = x4_json_only_keys(before, before_keys, "before", e)) < 0 ||
+		    (rc = x4_json_get_uint(before, "numvfs", 255, &v, "before", e)) < 0)
 			return rc;
 		s->numvfs_before = (unsigned)v;
-		if ((rc = state_get_bool(before, "autoprobe", &s->autoprobe_before, "before", e)) < 0)
+		if ((rc = x4_json_get_bool(before, "autoprobe", &s->autoprobe_before, "before",
+					   e)) < 0)
 			return rc;
 		s->have_before = 1;
 	}
@@ -517,11 +253,11 @@ int x4_state_load(struct x4_state *s, struct x4_err *e)
 	int rc;
 
 	x4_state_init(s);
-	rc = x4_state_read_file(X4_STATE_FILE, X4_STATE_MAX_BYTES, &buf, &len, NULL, &why);
+	rc = x4_file_read(X4_STATE_FILE, X4_STATE_MAX_BYTES, &buf, &len, NULL, &why);
 	if (rc == -ENOENT)
 		return 0;
 	if (rc == 0)
-		rc = x4_state_json_parse(buf, len, &top, &why);
+		rc = x4_json_parse(buf, len, &top, &why);
 	if (rc == 0)
 		rc = state_from_json(top, s, &why) < 0 ? -EBADMSG : 0;
 	json_object_put(top);
@@ -574,7 +310,6 @@ int x4_state_save(const struct x4_state *s, struct x4_err *e)
 {
 	struct json_object *top, *claims, *before = NULL;
 	char a[X4_PCIADDR_STRLEN];
-	const char *text;
 	int rc;
 
 	if (s->n_claims > X4_STATE_MAX_CLAIMS)
@@ -583,7 +318,7 @@ int x4_state_save(const struct x4_state *s, struct x4_err *e)
 	for (unsigned i = 0; i < s->n_claims; i++)
 		if ((rc = x4_state_claim_check(&s->claims[i], e)) < 0)
 			return rc;
-	if ((rc = x4_state_mkdirs(X4_RUN_DIR, 0755, e)) < 0)
+	if ((rc = x4_mkdirs(X4_RUN_DIR, 0755, e)) < 0)
 		return rc;
 	top = json_object_new_object();
 	claims = json_object_new_array();
@@ -608,10 +343,7 @@ int x4_state_save(const struct x4_state *s, struct x4_err *e)
 	json_object_object_add(top, "version", json_object_new_int(STATE_VERSION));
 	json_object_object_add(top, "before", before);
 	json_object_object_add(top, "claims", claims);
-	text = json_object_to_json_string_ext(top, JSON_C_TO_STRING_PRETTY |
-							   JSON_C_TO_STRING_NOSLASHESCAPE);
-	rc = text ? x4_state_write_file(X4_STATE_FILE, text, strlen(text), 0644, e)
-		  : x4_fail(e, ENOMEM, "out of memory writing %s", X4_STATE_FILE);
+	rc = x4_json_write(X4_STATE_FILE, top, 0644, e);
 	json_object_put(top);
 	return rc;
 }

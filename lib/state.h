@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: MIT */
-/* state: which VF each VM holds and what the host looked like before us, under /run/x4-sriov. */
+/* state: which VF each VM holds and what the host looked like before us (state.json under
+ * /run/x4-sriov), and the lock every change to it is made under. Owns the lock and the claims
+ * only (files: fileio.h, JSON: json.h). Callers: lifecycle and reclaim (the hook), x4ctl's vf,
+ * status, define and doctor; only code holding x4_state_lock() may save. */
 #ifndef X4_STATE_H
 #define X4_STATE_H
 
 #include <stddef.h>
-#include <sys/stat.h>
-#include <sys/types.h>
 
 #include "config.h"
 #include "err.h"
@@ -81,31 +82,5 @@ int x4_state_add(struct x4_state *s, const struct x4_claim *c, struct x4_err *e)
 
 /* Remove the claim of vf (order of the rest kept); -ENOENT when there is none. */
 int x4_state_remove(struct x4_state *s, const struct x4_pciaddr *vf);
-
-/* File helpers shared with plan (all paths absolute host paths, $X4_ROOT applies). */
-
-/* mkdir -p abs; directories we create get exactly mode (umask does not apply). */
-int x4_state_mkdirs(const char *abs, mode_t mode, struct x4_err *e);
-
-/* Read a regular file (no symlink followed) of at most cap bytes into a malloc'ed,
- * NUL-terminated *buf. -ENOENT when missing, -EFBIG when larger, -EBADMSG when not a
- * regular file. st_out (may be NULL) receives its fstat. */
-int x4_state_read_file(const char *abs, size_t cap, char **buf, size_t *len, struct stat *st_out,
-		       struct x4_err *e);
-
-/* Replace abs atomically with data: temp file in the same directory, fchmod mode, write,
- * fsync, rename, fsync the directory. Leaves no temp file behind on failure. */
-int x4_state_write_file(const char *abs, const char *data, size_t len, mode_t mode,
-			struct x4_err *e);
-
-/* Strict JSON (json-c): one object, nesting depth <= 8, no NUL bytes, nothing but
- * whitespace after it. -EBADMSG with the reason ("not JSON: ... at byte N"); free *out
- * with json_object_put(). */
-struct json_object;
-int x4_state_json_parse(const char *buf, size_t len, struct json_object **out, struct x4_err *e);
-
-/* -EBADMSG "WHERE: unknown key 'K'" unless every key of object o is in keys (NULL-ended). */
-int x4_state_json_only_keys(struct json_object *o, const char *const *keys, const char *where,
-			    struct x4_err *e);
 
 #endif

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "apparmor.h"
+#include "fileio.h"
 #include "paths.h"
 
 #define SYSFS_PAGE 4096     /* the kernel's show() fills at most one page */
@@ -65,8 +66,8 @@ static int sysfs_fail(struct x4_err *e, int err, const char *what, const char *a
 int x4_sysfs_read(const char *abs, char *buf, size_t n, struct x4_err *e)
 {
 	char path[PATH_MAX];
-	size_t want, got = 0;
-	int fd, rc;
+	ssize_t got;
+	int rc;
 
 	if (!buf || n == 0)
 		return x4_fail(e, EINVAL, "cannot read %s: no buffer", abs ? abs : "(null)");
@@ -74,30 +75,11 @@ int x4_sysfs_read(const char *abs, char *buf, size_t n, struct x4_err *e)
 	rc = x4_host_path(abs, path, sizeof(path), e);
 	if (rc < 0)
 		return rc;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0)
-		return sysfs_fail(e, errno, "cannot read", abs);
-	want = n - 1 < SYSFS_PAGE ? n - 1 : SYSFS_PAGE;
-	while (got < want) {
-		ssize_t r = read(fd, buf + got, want - got);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			int err = errno;
-
-			close(fd);
-			buf[0] = '\0';
-			return sysfs_fail(e, err, "cannot read", abs);
-		}
-		if (r == 0)
-			break;
-		got += (size_t)r;
-	}
-	close(fd);
+	got = x4_file_read_str(path, 0, buf, n - 1 < SYSFS_PAGE ? n : SYSFS_PAGE + 1);
+	if (got < 0)
+		return sysfs_fail(e, (int)-got, "cannot read", abs);
 	if (got > 0 && buf[got - 1] == '\n')
-		got--;
-	buf[got] = '\0';
+		buf[got - 1] = '\0';
 	return 0;
 }
 

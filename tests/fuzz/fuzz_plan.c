@@ -8,8 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fileio.h"
 #include "plan.h"
-#include "state.h"
 
 #define FUZZ_VM "fuzz"
 
@@ -50,7 +50,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (fuzz_root[sizeof("/tmp/x4-fuzz-plan.XXXXXX") - 2] == 'X') {
 		fuzz_require(mkdtemp(fuzz_root) != NULL);
 		setenv("X4_ROOT", fuzz_root, 1);
-		fuzz_require(x4_state_mkdirs(X4_PLAN_DIR, 0755, NULL) == 0);
+		fuzz_require(x4_mkdirs(X4_PLAN_DIR, 0755, NULL) == 0);
 		atexit(fuzz_cleanup);
 	}
 	fuzz_put(data, size);

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "paths.h"
+#include "fileio.h"
 #include "state.h"
 
 static void fuzz_require(int cond)
@@ -44,7 +45,7 @@ static char *fuzz_saved(size_t *len)
 {
 	char *buf = NULL;
 
-	fuzz_require(x4_state_read_file(X4_STATE_FILE, X4_STATE_MAX_BYTES, &buf, len, NULL, NULL) ==
+	fuzz_require(x4_file_read(X4_STATE_FILE, X4_STATE_MAX_BYTES, &buf, len, NULL, NULL) ==
 		     0);
 	return buf;
 }
@@ -62,7 +63,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (fuzz_root[sizeof("/tmp/x4-fuzz-state.XXXXXX") - 2] == 'X') {
 		fuzz_require(mkdtemp(fuzz_root) != NULL);
 		setenv("X4_ROOT", fuzz_root, 1);
-		fuzz_require(x4_state_mkdirs(X4_RUN_DIR, 0755, NULL) == 0);
+		fuzz_require(x4_mkdirs(X4_RUN_DIR, 0755, NULL) == 0);
 		atexit(fuzz_cleanup);
 	}
 	fuzz_put(data, size);

@@ -15,9 +15,9 @@
 
 #include "testutil.h"
 
+#include "fileio.h"
 #include "name.h"
 #include "plan.h"
-#include "state.h"
 
 #define MIB (1ULL << 20)
 
@@ -42,7 +42,7 @@ static void put(const char *abs, const char *text, mode_t mode)
 		snprintf(dir, sizeof(dir), "%s", abs);
 		*strrchr(dir, '/') = '\0';
 		if (dir[0])
-			assert_int_equal(x4_state_mkdirs(dir, 0755, &e), 0);
+			assert_int_equal(x4_mkdirs(dir, 0755, &e), 0);
 	}
 	unlink(p);
 	f = fopen(p, "w");

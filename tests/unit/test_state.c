@@ -18,10 +18,9 @@
 
 #include "testutil.h"
 
+#include "fileio.h"
 #include "paths.h"
 #include "state.h"
-
-#include <json-c/json.h>
 
 static char root[256];
 static struct x4_state st, st2;
@@ -458,35 +457,6 @@ static void test_lock_errors(void **state)
 	x4_state_unlock(&l);
 }
 
-static void test_file_helpers(void **state)
-{
-	char *buf;
-	size_t len;
-	struct x4_err e;
-	char p[512];
-	struct json_object *o;
-
-	(void)state;
-	assert_int_equal(x4_state_mkdirs("/run/x4-sriov/a/b", 0700, &e), 0);
-	rootpath(p, sizeof(p), "/run/x4-sriov/a/b");
-	assert_int_equal(access(p, F_OK), 0);
-	assert_int_equal(x4_state_write_file("/run/x4-sriov/a/b/f", "hello", 5, 0600, &e), 0);
-	assert_int_equal(x4_state_read_file("/run/x4-sriov/a/b/f", 5, &buf, &len, NULL, &e), 0);
-	assert_int_equal(len, 5);
-	assert_string_equal(buf, "hello");
-	free(buf);
-	assert_int_equal(x4_state_read_file("/run/x4-sriov/a/b/f", 4, &buf, &len, NULL, &e), -EFBIG);
-	assert_null(buf);
-	assert_int_equal(x4_state_read_file("/run/x4-sriov/a/b/none", 4, &buf, &len, NULL, &e),
-			 -ENOENT);
-	assert_int_equal(x4_state_read_file("/run/../etc/passwd", 4, &buf, &len, NULL, &e), -EINVAL);
-	assert_int_equal(x4_state_write_file("/run/x4-sriov/nodir/f", "x", 1, 0644, &e), -ENOENT);
-	assert_int_equal(x4_state_json_parse("{\"a\":1} ", 8, &o, &e), 0);
-	json_object_put(o);
-	assert_int_equal(x4_state_json_parse("{\"a\":1", 6, &o, &e), -EBADMSG);
-	assert_null(o);
-}
-
 /* A damaged state is moved aside under a new name each time; an older copy is never replaced
  * (issue 10, defect 6: the next save used to overwrite it). */
 static void test_set_aside(void **state)
@@ -497,7 +467,7 @@ static void test_set_aside(void **state)
 	ssize_t n;
 
 	(void)state;
-	assert_int_equal(x4_state_mkdirs(X4_RUN_DIR, 0755, &e), 0);
+	assert_int_equal(x4_mkdirs(X4_RUN_DIR, 0755, &e), 0);
 	put_state("one", 3);
 	assert_int_equal(x4_state_set_aside(a1, sizeof(a1), &e), 0);
 	assert_int_equal(strncmp(a1, X4_STATE_ASIDE_PREFIX, strlen(X4_STATE_ASIDE_PREFIX)), 0);
@@ -534,7 +504,6 @@ int main(void)
 		cmocka_unit_test(test_lock_nonblocking_probe),
 		cmocka_unit_test(test_lock_serialises),
 		cmocka_unit_test(test_lock_errors),
-		cmocka_unit_test(test_file_helpers),
 		cmocka_unit_test(test_set_aside),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
