@@ -57,7 +57,7 @@ static void doc_load(struct doc *d, const struct x4ctl *g)
 	else if (!d->c.host.pf_auto)
 		d->gpu = d->c.host.pf;
 	else
-		x4_pciaddr_parse(X4_SRIOV_DEFAULT_PF, &d->gpu, &e);
+		x4_pciaddr_parse(X4_BOARD_PF, &d->gpu, &e);
 	text = doc_read_host("/proc/cmdline", sizeof(d->cmdline) - 1, NULL);
 	snprintf(d->cmdline, sizeof(d->cmdline), "%s", text ? text : "");
 	d->cmdline[strcspn(d->cmdline, "\n")] = '\0';

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "board.h"
 #include "install.h"
 #include "layout.h"
 #include "lg.h"
@@ -33,7 +34,7 @@
 #define P_UDEV "/etc/udev/rules.d/99-kvmfr.rules"
 #define P_UNIT "/etc/systemd/system/x4-sriov-vfs.service"
 #define P_UNIT_WANTS "/etc/systemd/system/multi-user.target.wants/x4-sriov-vfs.service"
-#define KERNEL_ARGS "intel_iommu=on iommu=pt i915.enable_guc=3 i915.max_vfs=7 module_blacklist=xe"
+#define KERNEL_ARGS X4_KARGS_I915 /* board.h */
 
 static char inst_tdir[PATH_MAX];
 
@@ -248,7 +249,7 @@ static void inst_print_grub(void)
 	       "  GRUB_CMDLINE_LINUX_DEFAULT=\"%s\"\n"
 	       "then run: sudo update-grub && sudo update-initramfs -u && sudo reboot\n"
 	       "(update-initramfs: i915-sriov-dkms's module and options must be in the initramfs; "
-	       "with the xe driver instead: xe.max_vfs=7 xe.force_probe=46d1 "
+	       "with the xe driver instead: " X4_KARG_XE_VFS " " X4_KARG_XE_PROBE " "
 	       "module_blacklist=i915)\n",
 	       inst_show("/etc/default/grub"), line);
 }

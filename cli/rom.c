@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "board.h"
 #include "gopfind.h"
 #include "pcidev.h"
 #include "rom.h"
@@ -16,7 +17,8 @@
 #include "x4ctl.h"
 
 #define ROM_SYN                                                                                \
-	"rom check FILE | rom build --efi FILE --out FILE [--vendor 0x8086 --device 0x46d1] | " \
+	"rom check FILE | rom build --efi FILE --out FILE [--vendor " X4_BOARD_STR(              \
+		X4_BOARD_GPU_VENDOR) " --device " X4_BOARD_STR(X4_BOARD_VF_DEVICE) "] | "      \
 	"rom extract IMAGE|--from-flash [--out DIR] [--optionrom] [--pick N] [--json]"
 
 /* The VF's ids: sriov_vf_device of the PF when present, else the PF's own ids (on ADL-N the
@@ -27,7 +29,7 @@ void x4ctl_rom_vf_ids(const struct x4ctl *g, uint16_t *vendor, uint16_t *device)
 	struct x4_pciaddr pf;
 	struct x4_pcidev d;
 	struct x4_err e;
-	char a[X4_PCIADDR_STRLEN], abs[96];
+	char abs[X4_PCI_ATTR_PATH_MAX];
 	char buf[16];
 	char *end = NULL;
 	unsigned long v;
@@ -39,10 +41,9 @@ void x4ctl_rom_vf_ids(const struct x4ctl *g, uint16_t *vendor, uint16_t *device)
 		return;
 	*vendor = d.vendor;
 	*device = d.device;
-	snprintf(abs, sizeof(abs), "/sys/bus/pci/devices/%s/sriov_vf_device",
-		 x4_pciaddr_format(&pf, a));
 	/* The kernel prints it as bare hex ("46d1"). */
-	if (x4_sysfs_read(abs, buf, sizeof(buf), &e) < 0 || !buf[0])
+	if (x4_pci_attr_path(&pf, "sriov_vf_device", abs, sizeof(abs), &e) < 0 ||
+	    x4_sysfs_read(abs, buf, sizeof(buf), &e) < 0 || !buf[0])
 		return;
 	v = strtoul(buf, &end, 16);
 	if (*end == '\0' && v > 0 && v <= 0xffff)
@@ -173,7 +174,7 @@ int x4ctl_rom_write(const char *path, const uint8_t *buf, size_t len)
 static int rom_build(const struct x4ctl *g, int argc, char **argv)
 {
 	const char *efi = NULL, *out = NULL;
-	unsigned long v = 0x8086, d = 0;
+	unsigned long v = X4_BOARD_GPU_VENDOR, d = 0;
 	uint16_t pven, pdev;
 	struct x4_rom_info info;
 	struct x4_err e;
@@ -195,7 +196,8 @@ static int rom_build(const struct x4ctl *g, int argc, char **argv)
 			unsigned long *p = a[2] == 'v' ? &v : &d;
 
 			if (x4ctl_parse_uint(argv[++i], 1, 0xfffe, p))
-				return x4ctl_fail("rom build: %s '%s': give a PCI id like 0x46d1",
+				return x4ctl_fail("rom build: %s '%s': give a PCI id like "
+						  X4_BOARD_STR(X4_BOARD_VF_DEVICE),
 						  a, argv[i]);
 		} else {
 			return x4ctl_usage("rom", ROM_SYN);
@@ -205,7 +207,7 @@ static int rom_build(const struct x4ctl *g, int argc, char **argv)
 		return x4ctl_usage("rom", ROM_SYN);
 	if (d == 0) {
 		x4ctl_rom_vf_ids(g, &pven, &pdev);
-		d = pdev ? pdev : 0x46d1;
+		d = pdev ? pdev : X4_BOARD_VF_DEVICE;
 	}
 	if (x4ctl_read_file(efi, X4_ROM_MAX_SIZE, &pe, &len, &e) < 0)
 		return x4ctl_fail("rom build: %s", e.msg);

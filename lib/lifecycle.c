@@ -8,6 +8,7 @@
 #include <string.h>
 #include <syslog.h>
 
+#include "board.h"
 #include "iommu.h"
 #include "lg.h"
 #include "lgshm.h"
@@ -24,9 +25,6 @@
 #include "testpoint.h"
 #include "vfio.h"
 
-/* The Radxa X4's iGPU: the PF that "pf = auto" most likely finds. */
-static const struct x4_pciaddr lc_default_pf = { 0, 0, 2, 0 };
-
 /* Without sysfs: can this address be a VF of pf? (Intel iGPU and NVMe VFs share the PF's slot.) */
 static int lc_may_be_vf(const struct x4_pciaddr *pf, const struct x4_pciaddr *a)
 {
@@ -36,21 +34,26 @@ static int lc_may_be_vf(const struct x4_pciaddr *pf, const struct x4_pciaddr *a)
 
 static int lc_physfn_exists(const struct x4_pciaddr *a)
 {
-	char addr[X4_PCIADDR_STRLEN], abs[128];
+	char abs[X4_PCI_ATTR_PATH_MAX];
 
-	x4_pciaddr_format(a, addr);
-	snprintf(abs, sizeof(abs), "/sys/bus/pci/devices/%s/physfn", addr);
-	return x4_sysfs_exists(abs) == 1;
+	return x4_pci_attr_path(a, "physfn", abs, sizeof(abs), NULL) == 0 &&
+	       x4_sysfs_exists(abs) == 1;
 }
 
 int x4_lifecycle_classify(const struct x4_config *c, const struct x4_domain *d, struct x4_vm *vm,
 			  struct x4_err *e)
 {
-	const struct x4_pciaddr *guess = c->host.pf_auto ? &lc_default_pf : &c->host.pf;
 	const struct x4_domxml_hostdev *cand[X4_DOMXML_MAX_HOSTDEVS];
+	/* pf = auto: the board's iGPU, the PF that auto most likely finds */
+	struct x4_pciaddr board_pf;
+	const struct x4_pciaddr *guess = &c->host.pf;
 	unsigned n_cand = 0;
 	int pf_hostdev = 0;
 
+	if (c->host.pf_auto) {
+		x4_pciaddr_parse(X4_BOARD_PF, &board_pf, NULL);
+		guess = &board_pf;
+	}
 	memset(vm, 0, sizeof(*vm));
 	vm->name = d->name;
 	vm->dom = d;

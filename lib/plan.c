@@ -12,6 +12,7 @@
 
 #include <json-c/json.h>
 
+#include "board.h"
 #include "lg.h"
 #include "lgassign.h"
 #include "name.h"
@@ -20,7 +21,6 @@
 #include "sysfs.h"
 
 #define PLAN_VERSION 1
-#define PLAN_DEFAULT_PF "0000:00:02.0" /* pf = auto: the N100's iGPU */
 #define PLAN_FILE_NAME_MAX 255
 
 /* vf = N: the PF's virtfn(N-1) link, as the kernel made it. */
@@ -28,16 +28,18 @@ static int plan_vf_by_index(const struct x4_settings *s, int index, struct x4_pc
 			    struct x4_err *e)
 {
 	struct x4_pciaddr pf;
-	char a[X4_PCIADDR_STRLEN], abs[128], target[64];
+	char a[X4_PCIADDR_STRLEN], abs[X4_PCI_ATTR_PATH_MAX], attr[32], target[64];
 	struct x4_err sub;
 	int rc;
 
 	if (s->pf_auto)
-		x4_pciaddr_parse(PLAN_DEFAULT_PF, &pf, NULL);
+		x4_pciaddr_parse(X4_BOARD_PF, &pf, NULL);
 	else
 		pf = s->pf;
 	x4_pciaddr_format(&pf, a);
-	snprintf(abs, sizeof(abs), "/sys/bus/pci/devices/%s/virtfn%d", a, index - 1);
+	snprintf(attr, sizeof(attr), "virtfn%d", index - 1);
+	if ((rc = x4_pci_attr_path(&pf, attr, abs, sizeof(abs), e)) < 0)
+		return rc;
 	rc = x4_sysfs_link_name(abs, target, sizeof(target), &sub);
 	if (rc == -ENOENT)
 		return x4_fail(e, ENOENT, "VF %d of %s does not exist (no virtfn%d): create the VFs "
@@ -54,19 +56,18 @@ static int plan_vf_by_index(const struct x4_settings *s, int index, struct x4_pc
 static void plan_pf_ids(const struct x4_settings *s, uint16_t *vendor, uint16_t *device)
 {
 	struct x4_pciaddr pf;
-	char a[X4_PCIADDR_STRLEN], abs[96];
+	char abs[X4_PCI_ATTR_PATH_MAX];
 	unsigned long v = 0, d = 0;
 
 	if (s->pf_auto)
-		x4_pciaddr_parse(PLAN_DEFAULT_PF, &pf, NULL);
+		x4_pciaddr_parse(X4_BOARD_PF, &pf, NULL);
 	else
 		pf = s->pf;
-	x4_pciaddr_format(&pf, a);
-	snprintf(abs, sizeof(abs), "/sys/bus/pci/devices/%s/vendor", a);
-	if (x4_sysfs_read_uint(abs, &v, NULL) < 0 || v > 0xffff)
-		v = 0x8086;
-	snprintf(abs, sizeof(abs), "/sys/bus/pci/devices/%s/device", a);
-	if (x4_sysfs_read_uint(abs, &d, NULL) < 0 || d > 0xffff)
+	if (x4_pci_attr_path(&pf, "vendor", abs, sizeof(abs), NULL) < 0 ||
+	    x4_sysfs_read_uint(abs, &v, NULL) < 0 || v > 0xffff)
+		v = X4_BOARD_GPU_VENDOR;
+	if (x4_pci_attr_path(&pf, "device", abs, sizeof(abs), NULL) < 0 ||
+	    x4_sysfs_read_uint(abs, &d, NULL) < 0 || d > 0xffff)
 		d = 0;
 	*vendor = (uint16_t)v;
 	*device = (uint16_t)d;
@@ -128,7 +129,7 @@ int x4_plan_decide(const struct x4_config *c, const char *vm, const struct x4_pc
 	}
 	if (out->has_vf) {
 		if (s.pf_auto)
-			x4_pciaddr_parse(PLAN_DEFAULT_PF, &pf, NULL);
+			x4_pciaddr_parse(X4_BOARD_PF, &pf, NULL);
 		else
 			pf = s.pf;
 		if (x4_pciaddr_equal(&pf, &out->vf)) {
