@@ -87,7 +87,7 @@ static void def_lg_hint(const struct x4ctl *g, const char *name, char *out, size
 	if (s.lg == X4_LG_KVMFR)
 		snprintf(out, n, "looking-glass-client -f %s", s.lg_path);
 	else if (s.lg == X4_LG_SHM)
-		snprintf(out, n, "looking-glass-client -f /dev/shm/looking-glass-%s", name);
+		snprintf(out, n, "looking-glass-client -f " X4_LG_SHM_PREFIX "%s", name);
 	else
 		snprintf(out, n,
 			 "set looking_glass = /dev/kvmfr0 in %s (it is off, so qemu-x4 adds no "

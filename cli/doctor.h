@@ -105,8 +105,6 @@ int doc_mod_sriov_i915(const struct doc_mod *m);
 char *doc_read_host(const char *abs, size_t cap, size_t *len);
 /* 1 when the host path exists. */
 int doc_exists(const char *abs);
-/* The qemu user (libvirt-qemu on Debian): 0 and its ids, or -ENOENT. */
-int doc_qemu_user(uid_t *uid, gid_t *gid);
 /* A word of the kernel command line ("intel_iommu=on"), matched whole. */
 int doc_cmdline_has(const char *cmdline, const char *word);
 /* The value of "key=" on the command line ("i915.max_vfs=" -> "7"); 0, or -ENOENT. */

@@ -3,7 +3,6 @@
 #include "lifecycle.h"
 
 #include <errno.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <string.h>
 #include <syslog.h>
@@ -17,6 +16,7 @@
 #include "log.h"
 #include "pcidev.h"
 #include "plan.h"
+#include "qemuuser.h"
 #include "reclaim.h"
 #include "romcache.h"
 #include "sriov.h"
@@ -90,27 +90,14 @@ int x4_lifecycle_classify(const struct x4_config *c, const struct x4_domain *d, 
 	return vm->n_vfs > 0 || vm->has_section || vm->passes_pf;
 }
 
-/* The qemu user (Debian: libvirt-qemu:kvm); found = 0 when this host has none. */
-static void lc_qemu_user(uid_t *uid, gid_t *gid, int *found)
-{
-	const struct passwd *pw = getpwnam("libvirt-qemu");
-
-	*found = pw != NULL;
-	if (pw) {
-		*uid = pw->pw_uid;
-		*gid = pw->pw_gid;
-	}
-}
-
 /* Everything that can be checked before the host is changed: ROM and Looking Glass. */
 static int lc_precheck(const struct x4_vm *vm, const struct x4_settings *s,
 		       struct x4_plan *plan, struct x4_err *e)
 {
-	uid_t uid = 0;
-	gid_t gid = 0;
-	int have_user;
+	struct x4_qemu_user qu = { 0 };
+	/* no qemu user on this host: nothing to check access for */
+	int have_user = x4_qemu_user(&qu, NULL) == 0;
 
-	lc_qemu_user(&uid, &gid, &have_user);
 	if (plan->rom[0]) {
 		/* VFs carry the PF's ids, and the VF itself may not exist yet. */
 		struct x4_pcidev ids = { .vendor = X4_PCI_VENDOR_INTEL };
@@ -120,13 +107,13 @@ static int lc_precheck(const struct x4_vm *vm, const struct x4_settings *s,
 		if (s->rom_mode == X4_ROM_OPTIONROM &&
 		    x4_romcache_ensure(s->rom, plan->rom, ids.vendor, ids.device, e) < 0)
 			return -e->code;
-		if (have_user && x4_lg_check_access(plan->rom, uid, gid, 0, e) < 0)
+		if (have_user && x4_lg_check_access(plan->rom, qu.uid, qu.gid, 0, e) < 0)
 			return -e->code;
 	}
 	if (plan->lg == X4_LG_KVMFR) {
 		if (x4_lg_check_device(plan->lg_path, 0, e) < 0)
 			return -e->code;
-		if (have_user && x4_lg_check_access(plan->lg_path, uid, gid, 1, e) < 0)
+		if (have_user && x4_lg_check_access(plan->lg_path, qu.uid, qu.gid, 1, e) < 0)
 			return -e->code;
 	}
 	/* Whose the region is comes before how big it is: a planted file is refused as such. */

@@ -81,7 +81,7 @@ static int plan_shm_path(const char *vm, char *out, size_t n, struct x4_err *e)
 
 	if (rc < 0)
 		return rc;
-	if (strlen("looking-glass-") + strlen(enc) > PLAN_FILE_NAME_MAX ||
+	if (strlen(X4_LG_SHM_NAME) + strlen(enc) > PLAN_FILE_NAME_MAX ||
 	    (size_t)snprintf(out, n, "%s%s", X4_PLAN_SHM_PREFIX, enc) >= n)
 		return x4_fail(e, ENAMETOOLONG, "VM name '%.32s...' is too long for a /dev/shm file "
 			       "name: shorten it or use looking_glass = /dev/kvmfr0", vm);
@@ -95,8 +95,8 @@ int x4_plan_path(const char *vm, char *out, size_t n, struct x4_err *e)
 
 	if (rc < 0)
 		return rc;
-	if (strlen(enc) + 5 > PLAN_FILE_NAME_MAX ||
-	    (size_t)snprintf(out, n, "%s/%s.json", X4_PLAN_DIR, enc) >= n)
+	if (strlen(enc) + strlen(X4_PLAN_SUFFIX) > PLAN_FILE_NAME_MAX ||
+	    (size_t)snprintf(out, n, "%s/%s%s", X4_PLAN_DIR, enc, X4_PLAN_SUFFIX) >= n)
 		return x4_fail(e, ENAMETOOLONG, "VM name '%.32s...' encodes to %zu bytes, too long "
 			       "for a file name: shorten the VM name", vm, strlen(enc));
 	return 0;

@@ -11,8 +11,9 @@
 #include "pciaddr.h"
 
 #define X4_PLAN_DIR X4_RUN_DIR "/vm"
-#define X4_PLAN_ROM_DIR "/var/lib/x4-sriov/rom"   /* converted option ROMs (rom_mode = optionrom) */
-#define X4_PLAN_SHM_PREFIX "/dev/shm/looking-glass-"
+#define X4_PLAN_ROM_DIR X4_STATE_DIR "/rom" /* converted option ROMs (rom_mode = optionrom) */
+#define X4_PLAN_SHM_PREFIX X4_LG_SHM_PREFIX
+#define X4_PLAN_SUFFIX ".json" /* X4_PLAN_DIR/<encoded vm>.json */
 #define X4_PLAN_MAX_BYTES (16u << 10)
 #define X4_PLAN_PATH_MAX 320 /* "/dev/shm/" + a 255-byte file name, with room */
 
