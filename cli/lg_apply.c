@@ -31,12 +31,13 @@ static int apply_file(const char *abs, const char *text, size_t len, int dry, st
 	size_t n = 0;
 	int same = x4_state_read_file(abs, 1u << 20, &cur, &n, NULL, NULL) == 0 && n == len &&
 		   memcmp(cur, text, len) == 0;
+	int rc;
 
 	free(cur);
 	if (same)
 		return 0;
-	if (!dry && x4_state_write_file(abs, text, len, 0644, e) < 0)
-		return -e->code;
+	if (!dry && (rc = x4_state_write_file(abs, text, len, 0644, e)) < 0)
+		return rc;
 	return 1;
 }
 

@@ -48,7 +48,7 @@ int x4_lifecycle_classify(const struct x4_config *c, const struct x4_domain *d, 
 	struct x4_pciaddr board_pf;
 	const struct x4_pciaddr *guess = &c->host.pf;
 	unsigned n_cand = 0;
-	int pf_hostdev = 0;
+	int pf_hostdev = 0, rc;
 
 	if (c->host.pf_auto) {
 		x4_pciaddr_parse(X4_BOARD_PF, &board_pf, NULL);
@@ -69,11 +69,11 @@ int x4_lifecycle_classify(const struct x4_config *c, const struct x4_domain *d, 
 	if (n_cand == 0 && !pf_hostdev)
 		return vm->has_section;
 
-	if (x4_sriov_find_pf(&c->host, &vm->pf, e) < 0) {
+	if ((rc = x4_sriov_find_pf(&c->host, &vm->pf, e)) < 0) {
 		/* "pf = auto" on a host without an SR-IOV iGPU: passing 00:02.0 is not our business. */
 		if (n_cand == 0)
 			return vm->has_section;
-		return -e->code;
+		return rc;
 	}
 	vm->pf_known = 1;
 	vm->passes_pf = pf_hostdev && x4_pciaddr_equal(&vm->pf, guess);
@@ -90,6 +90,13 @@ int x4_lifecycle_classify(const struct x4_config *c, const struct x4_domain *d, 
 	return vm->n_vfs > 0 || vm->has_section || vm->passes_pf;
 }
 
+/* A callee's answer as a step's result: its negative errno as is (never -e->code, which is 0
+ * when the callee left e empty), anything else (a count, a yes) as 0. */
+static int lc_failed(int rc)
+{
+	return rc < 0 ? rc : 0;
+}
+
 /* Everything that can be checked before the host is changed: ROM and Looking Glass. */
 static int lc_precheck(const struct x4_vm *vm, const struct x4_settings *s,
 		       struct x4_plan *plan, struct x4_err *e)
@@ -97,6 +104,7 @@ static int lc_precheck(const struct x4_vm *vm, const struct x4_settings *s,
 	struct x4_qemu_user qu = { 0 };
 	/* no qemu user on this host: nothing to check access for */
 	int have_user = x4_qemu_user(&qu, NULL) == 0;
+	int rc;
 
 	if (plan->rom[0]) {
 		/* VFs carry the PF's ids, and the VF itself may not exist yet. */
@@ -105,23 +113,23 @@ static int lc_precheck(const struct x4_vm *vm, const struct x4_settings *s,
 		if (vm->pf_known)
 			x4_pcidev_read_ids(&vm->pf, &ids, NULL);
 		if (s->rom_mode == X4_ROM_OPTIONROM &&
-		    x4_romcache_ensure(s->rom, plan->rom, ids.vendor, ids.device, e) < 0)
-			return -e->code;
-		if (have_user && x4_lg_check_access(plan->rom, qu.uid, qu.gid, 0, e) < 0)
-			return -e->code;
+		    (rc = x4_romcache_ensure(s->rom, plan->rom, ids.vendor, ids.device, e)) < 0)
+			return rc;
+		if (have_user && (rc = x4_lg_check_access(plan->rom, qu.uid, qu.gid, 0, e)) < 0)
+			return rc;
 	}
 	if (plan->lg == X4_LG_KVMFR) {
-		if (x4_lg_check_device(plan->lg_path, 0, e) < 0)
-			return -e->code;
-		if (have_user && x4_lg_check_access(plan->lg_path, qu.uid, qu.gid, 1, e) < 0)
-			return -e->code;
+		if ((rc = x4_lg_check_device(plan->lg_path, 0, e)) < 0)
+			return rc;
+		if (have_user && (rc = x4_lg_check_access(plan->lg_path, qu.uid, qu.gid, 1, e)) < 0)
+			return rc;
 	}
 	/* Whose the region is comes before how big it is: a planted file is refused as such. */
-	if (x4_lgshm_secure(plan->vm, plan->lg, plan->lg_path, e) < 0)
-		return -e->code;
+	if ((rc = x4_lgshm_secure(plan->vm, plan->lg, plan->lg_path, e)) < 0)
+		return rc;
 	if (plan->lg != X4_LG_OFF &&
-	    x4_lg_check_region_size(plan->vm, plan->lg_path, plan->lg_size, e) < 0)
-		return -e->code;
+	    (rc = x4_lg_check_region_size(plan->vm, plan->lg_path, plan->lg_size, e)) < 0)
+		return rc;
 	return 0;
 }
 
@@ -173,34 +181,34 @@ static int lc_ensure_vfs(const struct x4_settings *s, const struct x4_vm *vm,
 			 struct x4_state *st, struct lc_undo *u, struct x4_err *e)
 {
 	unsigned numvfs;
-	int autoprobe;
+	int autoprobe, rc;
 
-	if (x4_sriov_numvfs(&vm->pf, &numvfs, e) < 0)
-		return -e->code;
+	if ((rc = x4_sriov_numvfs(&vm->pf, &numvfs, e)) < 0)
+		return rc;
 	if (numvfs > 0)
 		return 0;
-	if (x4_sriov_get_autoprobe(&vm->pf, &autoprobe, e) < 0)
-		return -e->code;
+	if ((rc = x4_sriov_get_autoprobe(&vm->pf, &autoprobe, e)) < 0)
+		return rc;
 	if (!st->have_before) {
 		st->have_before = 1;
 		st->numvfs_before = 0;
 		st->autoprobe_before = autoprobe;
 		/* Saved before the kernel is touched: a kill -9 from here on still lets release
 		 * put the host back. */
-		if (x4_state_save(st, e) < 0)
-			return -e->code;
+		if ((rc = x4_state_save(st, e)) < 0)
+			return rc;
 	}
 	x4_testpoint("prepare-before-saved");
-	if (autoprobe && x4_sriov_set_autoprobe(&vm->pf, 0, e) < 0)
-		return -e->code;
+	if (autoprobe && (rc = x4_sriov_set_autoprobe(&vm->pf, 0, e)) < 0)
+		return rc;
 	x4_testpoint("prepare-autoprobe-off");
-	if (x4_sriov_create(&vm->pf, s->num_vfs, e) < 0) {
+	if ((rc = x4_sriov_create(&vm->pf, s->num_vfs, e)) < 0) {
 		/* Nothing was created: put autoprobe back as it was. */
 		if (autoprobe)
 			x4_sriov_set_autoprobe(&vm->pf, autoprobe, NULL);
 		st->have_before = 0;
 		x4_state_save(st, NULL);
-		return -e->code;
+		return rc;
 	}
 	u->created_vfs = 1;
 	x4_testpoint("prepare-vfs-created");
@@ -230,6 +238,7 @@ static int lc_take_vf(const struct x4_vm *vm, unsigned i, struct x4_state *st, s
 	char addr[X4_PCIADDR_STRLEN], orig[64] = "";
 	struct x4_claim *cl = x4_state_find_vf(st, vf);
 	unsigned group;
+	int rc;
 
 	/* cl set and ours: this VM holds the VF from an earlier prepare whose release never ran
 	 * (libvirtd killed, hook registered twice): take it again as it is, never undo it here. */
@@ -242,36 +251,37 @@ static int lc_take_vf(const struct x4_vm *vm, unsigned i, struct x4_state *st, s
 		return x4_fail(e, ENODEV,
 			       "VF %s does not exist: the PF has fewer VFs; raise num_vfs in x4-sriov.conf, then 'x4ctl vf remove' and start again",
 			       addr);
-	if (x4_iommu_group(vf, &group, e) < 0)
-		return -e->code;
+	if ((rc = x4_iommu_group(vf, &group, e)) < 0)
+		return rc;
 	if (!cl) {
-		if (x4_vfio_driver(vf, orig, sizeof(orig), e) < 0)
-			return -e->code;
+		if ((rc = x4_vfio_driver(vf, orig, sizeof(orig), e)) < 0)
+			return rc;
 		if (!strcmp(orig, "vfio-pci"))
 			return x4_fail(e, EBUSY,
 				       "VF %s is already bound to vfio-pci by someone else (another VM?): not touching it",
 				       addr);
 		/* Intent first: a kill -9 during the bind leaves a claim release can undo. */
-		if (lc_add_claim(st, vm, i, orig, e) < 0)
-			return -e->code;
+		if ((rc = lc_add_claim(st, vm, i, orig, e)) < 0)
+			return rc;
 		u->claimed[u->n_claimed] = *vf;
 		u->bound[u->n_claimed++] = 0;
-		if (x4_state_save(st, e) < 0)
-			return -e->code;
+		if ((rc = x4_state_save(st, e)) < 0)
+			return rc;
 		x4_testpoint("prepare-claimed");
 	}
 	if (!vm->vfs[i].managed) {
 		if (!x4_vfio_loaded(e))
-			return -e->code;
-		if (x4_vfio_bind(vf, &vm->pf, orig, sizeof(orig), e) < 0)
-			return -e->code;
+			return -ENOENT; /* x4_vfio_loaded answers 0 or 1 */
+		if ((rc = x4_vfio_bind(vf, &vm->pf, orig, sizeof(orig), e)) < 0)
+			return rc;
 		if (!cl)
 			u->bound[u->n_claimed - 1] = 1; /* the claim this call just added */
 		else if (strcmp(orig, "vfio-pci") != 0)
 			cl->bound_by_us = 1; /* a claim from before (re-prepare): release gives it back */
 		x4_testpoint("prepare-bound");
 	}
-	return x4_iommu_viable(group, vf, e) < 0 ? -e->code : 0;
+	rc = x4_iommu_viable(group, vf, e);
+	return rc < 0 ? rc : 0;
 }
 
 int x4_lifecycle_prepare(const struct x4_config *c, struct x4_vm *vm, struct x4_err *e)
@@ -292,31 +302,31 @@ int x4_lifecycle_prepare(const struct x4_config *c, struct x4_vm *vm, struct x4_
 			       vm->name, x4_pciaddr_format(&vm->pf, a));
 	}
 	x4_config_for_vm(c, vm->name, &s);
-	if (x4_plan_decide(c, vm->name, vm->n_vfs ? &vm->vfs[0].addr : NULL, &plan, e) < 0)
-		return -e->code;
-	if (lc_precheck(vm, &s, &plan, e) < 0)
-		return -e->code;
-	if (x4_state_lock(&lock, e) < 0)
-		return -e->code;
+	if ((rc = x4_plan_decide(c, vm->name, vm->n_vfs ? &vm->vfs[0].addr : NULL, &plan, e)) < 0)
+		return rc;
+	if ((rc = lc_precheck(vm, &s, &plan, e)) < 0)
+		return rc;
+	if ((rc = x4_state_lock(&lock, e)) < 0)
+		return rc;
 	x4_testpoint("prepare-locked");
-	if (lc_state_load(c, &st, e) < 0) {
+	if ((rc = lc_state_load(c, &st, e)) < 0) {
 		x4_state_unlock(&lock);
-		return -e->code;
+		return rc;
 	}
 	/* VMs that vanished without a release (libvirtd crashed) hold nothing any more. */
 	x4_reclaim_stale(&st, vm->name);
-	if (plan.lg == X4_LG_KVMFR && x4_lg_check_not_shared(vm->name, plan.lg_path, e) < 0)
-		rc = -e->code;
-	if (rc == 0 && vm->n_vfs > 0 && lc_ensure_vfs(&s, vm, &st, &u, e) < 0)
-		rc = -e->code;
+	rc = 0;
+	if (plan.lg == X4_LG_KVMFR)
+		rc = lc_failed(x4_lg_check_not_shared(vm->name, plan.lg_path, e));
+	if (rc == 0 && vm->n_vfs > 0)
+		rc = lc_failed(lc_ensure_vfs(&s, vm, &st, &u, e));
 	for (unsigned i = 0; rc == 0 && i < vm->n_vfs; i++)
-		if (lc_take_vf(vm, i, &st, &u, e) < 0)
-			rc = -e->code;
-	if (rc == 0 && x4_state_save(&st, e) < 0)
-		rc = -e->code;
+		rc = lc_failed(lc_take_vf(vm, i, &st, &u, e));
+	if (rc == 0)
+		rc = lc_failed(x4_state_save(&st, e));
 	x4_testpoint("prepare-state-saved");
-	if (rc == 0 && x4_plan_write(&plan, e) < 0)
-		rc = -e->code;
+	if (rc == 0)
+		rc = lc_failed(x4_plan_write(&plan, e));
 	x4_testpoint("prepare-plan-written");
 	if (rc < 0)
 		lc_undo_prepare(vm, &st, &u);
@@ -336,12 +346,13 @@ int x4_lifecycle_adopt(const struct x4_config *c, struct x4_vm *vm, struct x4_er
 
 	if (vm->passes_pf && vm->n_vfs == 0 && !vm->has_section)
 		return 0; /* ours only to be refused at prepare: nothing to adopt */
-	if (x4_state_lock(&lock, e) < 0)
-		return -e->code;
-	if (lc_state_load(c, &st, e) < 0) {
+	if ((rc = x4_state_lock(&lock, e)) < 0)
+		return rc;
+	if ((rc = lc_state_load(c, &st, e)) < 0) {
 		x4_state_unlock(&lock);
-		return -e->code;
+		return rc;
 	}
+	rc = 0;
 	for (unsigned i = 0; i < vm->n_vfs; i++) {
 		struct x4_claim *cl = x4_state_find_vf(&st, &vm->vfs[i].addr);
 		char drv[64] = "";
@@ -358,23 +369,22 @@ int x4_lifecycle_adopt(const struct x4_config *c, struct x4_vm *vm, struct x4_er
 			continue;
 		}
 		/* Ours to give back only if it sits on vfio-pci because of a managed='no' hostdev. */
-		if (x4_vfio_driver(&vm->vfs[i].addr, drv, sizeof(drv), NULL) < 0 ||
-		    lc_add_claim(&st, vm, i, "", e) < 0) {
-			rc = -e->code;
+		if ((rc = x4_vfio_driver(&vm->vfs[i].addr, drv, sizeof(drv), e)) < 0 ||
+		    (rc = lc_add_claim(&st, vm, i, "", e)) < 0)
 			break;
-		}
 		x4_state_find_vf(&st, &vm->vfs[i].addr)->bound_by_us =
 			!vm->vfs[i].managed && !strcmp(drv, "vfio-pci");
 		changed = 1;
 	}
-	if (rc == 0 && changed && x4_state_save(&st, e) < 0)
-		rc = -e->code;
+	if (rc >= 0 && changed)
+		rc = lc_failed(x4_state_save(&st, e));
 	/* Still under the lock: a release running next must find the plan to remove it. */
-	if (rc == 0 && x4_plan_read(vm->name, &plan, NULL) < 0) {
-		if (x4_plan_decide(c, vm->name, vm->n_vfs ? &vm->vfs[0].addr : NULL, &plan, e) < 0 ||
-		    x4_plan_write(&plan, e) < 0)
-			rc = -e->code;
+	if (rc >= 0 && x4_plan_read(vm->name, &plan, NULL) < 0) {
+		if ((rc = x4_plan_decide(c, vm->name, vm->n_vfs ? &vm->vfs[0].addr : NULL, &plan,
+					 e)) >= 0)
+			rc = x4_plan_write(&plan, e);
 	}
+	rc = lc_failed(rc);
 	x4_state_unlock(&lock);
 	return rc;
 }
@@ -412,15 +422,15 @@ int x4_lifecycle_release(const struct x4_config *c, const char *vm_name, int fin
 	struct x4_lock lock;
 	struct x4_pciaddr pf;
 	struct x4_settings s;
-	int had = 0, changed = 0;
+	int had = 0, changed = 0, rc;
 
 	x4_config_for_vm(c, vm_name, &s); /* [vm NAME] vf_teardown overrides [host] */
 
-	if (x4_state_lock(&lock, e) < 0)
-		return -e->code;
-	if (lc_state_load(c, &st, e) < 0) {
+	if ((rc = x4_state_lock(&lock, e)) < 0)
+		return rc;
+	if ((rc = lc_state_load(c, &st, e)) < 0) {
 		x4_state_unlock(&lock);
-		return -e->code;
+		return rc;
 	}
 	for (unsigned i = 0; i < st.n_claims;) {
 		struct x4_claim *cl = &st.claims[i];
@@ -457,9 +467,9 @@ int x4_lifecycle_release(const struct x4_config *c, const char *vm_name, int fin
 			changed = orphan && !st.have_before;
 		}
 	}
-	if ((had || changed) && x4_state_save(&st, e) < 0) {
+	if ((had || changed) && (rc = x4_state_save(&st, e)) < 0) {
 		x4_state_unlock(&lock);
-		return -e->code;
+		return rc;
 	}
 	x4_state_unlock(&lock);
 	if (had)

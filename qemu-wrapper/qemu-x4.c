@@ -102,12 +102,13 @@ static int qx_find_vf(const struct x4_settings *s, int argc, char **argv, struct
 static int qx_check_rom(const char *path, struct x4_err *e)
 {
 	struct x4_rom_info info;
+	int rc;
 
 	if (access(path, R_OK) < 0)
 		return x4_fail(e, errno, "ROM %s is not readable by this user (uid %u): %s: chmod 0644 it or fix rom = in x4-sriov.conf",
 			       path, (unsigned)getuid(), strerror(errno));
-	if (x4_rom_check_file(path, 0, 0, &info, e) < 0)
-		return -e->code;
+	if ((rc = x4_rom_check_file(path, 0, 0, &info, e)) < 0)
+		return rc;
 	if (info.warning[0])
 		x4_log(LOG_WARNING, "ROM %s: %s", path, info.warning);
 	return 0;
