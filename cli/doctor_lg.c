@@ -72,7 +72,7 @@ static void lg_device(struct doc *d, const struct lg_use *u)
 {
 	struct x4_err e;
 	char fix[1024], sz[32];
-	unsigned long long mb = u->size ? u->size >> 20 : 32;
+	unsigned long long mb = (u->size ? u->size : X4_LG_DEFAULT_SIZE) >> 20; /* static_size_mb */
 	unsigned idx = 0;
 	uint64_t have = 0;
 	struct x4_qemu_user qu;

@@ -196,7 +196,7 @@ int x4ctl_lg_apply_run(const struct x4_config *c, int dry, int reload)
 
 int x4ctl_lg_apply(struct x4ctl *g, int argc, char **argv)
 {
-	struct x4_config c;
+	static struct x4_config c; /* too big for the stack (CODING-STYLE.md) */
 	struct x4_err e;
 	int dry = 0, reload = 0, i;
 

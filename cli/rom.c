@@ -25,7 +25,7 @@
  * VFs carry the PF's device id). 0 when no PF is found. */
 void x4ctl_rom_vf_ids(const struct x4ctl *g, uint16_t *vendor, uint16_t *device)
 {
-	struct x4_config c;
+	static struct x4_config c; /* too big for the stack (CODING-STYLE.md) */
 	struct x4_pciaddr pf;
 	struct x4_pcidev d;
 	struct x4_err e;

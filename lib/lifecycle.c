@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
 
@@ -143,6 +144,38 @@ static int lc_state_load(const struct x4_config *c, struct x4_state *st, struct 
 	if (rc == 1)
 		x4_log(LOG_WARNING, "%s", e->msg);
 	return rc < 0 ? rc : 0;
+}
+
+/* Lock the state and load it into a calloc'd struct (61 KiB: never on the stack, see
+ * CODING-STYLE.md); on failure *st is NULL and the lock released. tp: a testpoint between the
+ * lock and the load, or NULL. lc_close undoes it. */
+static int lc_open(const struct x4_config *c, struct x4_lock *lock, struct x4_state **st,
+		   const char *tp, struct x4_err *e)
+{
+	int rc;
+
+	*st = calloc(1, sizeof(**st));
+	if (!*st)
+		return x4_fail(e, ENOMEM, "out of memory for the x4-sriov state");
+	if ((rc = x4_state_lock(lock, e)) < 0)
+		goto fail;
+	if (tp)
+		x4_testpoint(tp);
+	if ((rc = lc_state_load(c, *st, e)) < 0) {
+		x4_state_unlock(lock);
+		goto fail;
+	}
+	return 0;
+fail:
+	free(*st);
+	*st = NULL;
+	return rc;
+}
+
+static void lc_close(struct x4_lock *lock, struct x4_state *st)
+{
+	x4_state_unlock(lock);
+	free(st);
 }
 
 static int lc_vf_exists(const struct x4_pciaddr *vf)
@@ -288,7 +321,7 @@ int x4_lifecycle_prepare(const struct x4_config *c, struct x4_vm *vm, struct x4_
 {
 	struct x4_settings s;
 	struct x4_plan plan;
-	struct x4_state st;
+	struct x4_state *st; /* lc_open */
 	struct x4_lock lock;
 	struct lc_undo u;
 	int rc = 0;
@@ -306,55 +339,46 @@ int x4_lifecycle_prepare(const struct x4_config *c, struct x4_vm *vm, struct x4_
 		return rc;
 	if ((rc = lc_precheck(vm, &s, &plan, e)) < 0)
 		return rc;
-	if ((rc = x4_state_lock(&lock, e)) < 0)
+	if ((rc = lc_open(c, &lock, &st, "prepare-locked", e)) < 0)
 		return rc;
-	x4_testpoint("prepare-locked");
-	if ((rc = lc_state_load(c, &st, e)) < 0) {
-		x4_state_unlock(&lock);
-		return rc;
-	}
 	/* VMs that vanished without a release (libvirtd crashed) hold nothing any more. */
-	x4_reclaim_stale(&st, vm->name);
+	x4_reclaim_stale(st, vm->name);
 	rc = 0;
 	if (plan.lg == X4_LG_KVMFR)
 		rc = lc_failed(x4_lg_check_not_shared(vm->name, plan.lg_path, e));
 	if (rc == 0 && vm->n_vfs > 0)
-		rc = lc_failed(lc_ensure_vfs(&s, vm, &st, &u, e));
+		rc = lc_failed(lc_ensure_vfs(&s, vm, st, &u, e));
 	for (unsigned i = 0; rc == 0 && i < vm->n_vfs; i++)
-		rc = lc_failed(lc_take_vf(vm, i, &st, &u, e));
+		rc = lc_failed(lc_take_vf(vm, i, st, &u, e));
 	if (rc == 0)
-		rc = lc_failed(x4_state_save(&st, e));
+		rc = lc_failed(x4_state_save(st, e));
 	x4_testpoint("prepare-state-saved");
 	if (rc == 0)
 		rc = lc_failed(x4_plan_write(&plan, e));
 	x4_testpoint("prepare-plan-written");
 	if (rc < 0)
-		lc_undo_prepare(vm, &st, &u);
+		lc_undo_prepare(vm, st, &u);
 	else
 		x4_log(LOG_INFO, "prepared '%s' (%u VF%s)", vm->name, vm->n_vfs,
 		       vm->n_vfs == 1 ? "" : "s");
-	x4_state_unlock(&lock);
+	lc_close(&lock, st);
 	return rc;
 }
 
 int x4_lifecycle_adopt(const struct x4_config *c, struct x4_vm *vm, struct x4_err *e)
 {
-	struct x4_state st;
+	struct x4_state *st; /* lc_open */
 	struct x4_lock lock;
 	struct x4_plan plan;
 	int changed = 0, rc = 0;
 
 	if (vm->passes_pf && vm->n_vfs == 0 && !vm->has_section)
 		return 0; /* ours only to be refused at prepare: nothing to adopt */
-	if ((rc = x4_state_lock(&lock, e)) < 0)
+	if ((rc = lc_open(c, &lock, &st, NULL, e)) < 0)
 		return rc;
-	if ((rc = lc_state_load(c, &st, e)) < 0) {
-		x4_state_unlock(&lock);
-		return rc;
-	}
 	rc = 0;
 	for (unsigned i = 0; i < vm->n_vfs; i++) {
-		struct x4_claim *cl = x4_state_find_vf(&st, &vm->vfs[i].addr);
+		struct x4_claim *cl = x4_state_find_vf(st, &vm->vfs[i].addr);
 		char drv[64] = "";
 
 		if (cl) {
@@ -370,14 +394,14 @@ int x4_lifecycle_adopt(const struct x4_config *c, struct x4_vm *vm, struct x4_er
 		}
 		/* Ours to give back only if it sits on vfio-pci because of a managed='no' hostdev. */
 		if ((rc = x4_vfio_driver(&vm->vfs[i].addr, drv, sizeof(drv), e)) < 0 ||
-		    (rc = lc_add_claim(&st, vm, i, "", e)) < 0)
+		    (rc = lc_add_claim(st, vm, i, "", e)) < 0)
 			break;
-		x4_state_find_vf(&st, &vm->vfs[i].addr)->bound_by_us =
+		x4_state_find_vf(st, &vm->vfs[i].addr)->bound_by_us =
 			!vm->vfs[i].managed && !strcmp(drv, "vfio-pci");
 		changed = 1;
 	}
 	if (rc >= 0 && changed)
-		rc = lc_failed(x4_state_save(&st, e));
+		rc = lc_failed(x4_state_save(st, e));
 	/* Still under the lock: a release running next must find the plan to remove it. */
 	if (rc >= 0 && x4_plan_read(vm->name, &plan, NULL) < 0) {
 		if ((rc = x4_plan_decide(c, vm->name, vm->n_vfs ? &vm->vfs[0].addr : NULL, &plan,
@@ -385,7 +409,7 @@ int x4_lifecycle_adopt(const struct x4_config *c, struct x4_vm *vm, struct x4_er
 			rc = x4_plan_write(&plan, e);
 	}
 	rc = lc_failed(rc);
-	x4_state_unlock(&lock);
+	lc_close(&lock, st);
 	return rc;
 }
 
@@ -418,7 +442,7 @@ static void lc_teardown_vfs(const struct x4_pciaddr *pf, struct x4_state *st)
 int x4_lifecycle_release(const struct x4_config *c, const char *vm_name, int final,
 			 struct x4_err *e)
 {
-	struct x4_state st;
+	struct x4_state *st; /* lc_open */
 	struct x4_lock lock;
 	struct x4_pciaddr pf;
 	struct x4_settings s;
@@ -426,14 +450,10 @@ int x4_lifecycle_release(const struct x4_config *c, const char *vm_name, int fin
 
 	x4_config_for_vm(c, vm_name, &s); /* [vm NAME] vf_teardown overrides [host] */
 
-	if ((rc = x4_state_lock(&lock, e)) < 0)
+	if ((rc = lc_open(c, &lock, &st, NULL, e)) < 0)
 		return rc;
-	if ((rc = lc_state_load(c, &st, e)) < 0) {
-		x4_state_unlock(&lock);
-		return rc;
-	}
-	for (unsigned i = 0; i < st.n_claims;) {
-		struct x4_claim *cl = &st.claims[i];
+	for (unsigned i = 0; i < st->n_claims;) {
+		struct x4_claim *cl = &st->claims[i];
 
 		if (strcmp(cl->vm, vm_name) != 0) {
 			i++;
@@ -450,7 +470,7 @@ int x4_lifecycle_release(const struct x4_config *c, const char *vm_name, int fin
 		if (final) {
 			struct x4_pciaddr vf = cl->vf;
 
-			x4_state_remove(&st, &vf); /* shifts the rest down */
+			x4_state_remove(st, &vf); /* shifts the rest down */
 		} else {
 			i++;
 		}
@@ -458,20 +478,20 @@ int x4_lifecycle_release(const struct x4_config *c, const char *vm_name, int fin
 	if (final) {
 		/* A prepare killed between making the VFs and recording its claim leaves the host
 		 * snapshot with no claim: this release still owes the host the teardown. */
-		int orphan = !had && st.have_before && st.n_claims == 0;
+		int orphan = !had && st->have_before && st->n_claims == 0;
 
 		x4_plan_remove(vm_name, NULL);
 		if ((had || orphan) && s.vf_teardown == X4_TEARDOWN_REMOVE &&
 		    x4_sriov_find_pf(&c->host, &pf, NULL) == 0) {
-			lc_teardown_vfs(&pf, &st);
-			changed = orphan && !st.have_before;
+			lc_teardown_vfs(&pf, st);
+			changed = orphan && !st->have_before;
 		}
 	}
-	if ((had || changed) && (rc = x4_state_save(&st, e)) < 0) {
-		x4_state_unlock(&lock);
+	if ((had || changed) && (rc = x4_state_save(st, e)) < 0) {
+		lc_close(&lock, st);
 		return rc;
 	}
-	x4_state_unlock(&lock);
+	lc_close(&lock, st);
 	if (had)
 		x4_log(LOG_INFO, "%s '%s'", final ? "released" : "gave back the VFs of", vm_name);
 	return 0;

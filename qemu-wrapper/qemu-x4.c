@@ -116,7 +116,7 @@ static int qx_check_rom(const char *path, struct x4_err *e)
 
 int main(int argc, char **argv)
 {
-	struct x4_config cfg;
+	static struct x4_config cfg; /* 54 KiB: too big for the stack (CODING-STYLE.md) */
 	struct x4_settings s;
 	struct x4_plan plan;
 	struct x4_err e;
