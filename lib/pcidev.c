@@ -228,22 +228,6 @@ int x4_pcidev_exists(const struct x4_pciaddr *a)
 	       x4_sysfs_exists(abs) == 1;
 }
 
-static int pcidev_read_attr(const struct x4_pciaddr *a, const char *attr, unsigned long max,
-			    unsigned long *v, struct x4_err *e)
-{
-	char abs[X4_PCI_ATTR_PATH_MAX];
-	int rc;
-
-	if ((rc = x4_pci_attr_path(a, attr, abs, sizeof(abs), e)) < 0)
-		return rc;
-	rc = x4_sysfs_read_uint(abs, v, e);
-	if (rc)
-		return rc;
-	if (*v > max)
-		return x4_fail(e, EINVAL, "%s: value 0x%lx out of range", abs, *v);
-	return 0;
-}
-
 int x4_pcidev_read_ids(const struct x4_pciaddr *a, struct x4_pcidev *out, struct x4_err *e)
 {
 	char addr[X4_PCIADDR_STRLEN];
@@ -253,11 +237,11 @@ int x4_pcidev_read_ids(const struct x4_pciaddr *a, struct x4_pcidev *out, struct
 	x4_pciaddr_format(a, addr);
 	if (!x4_pcidev_exists(a))
 		return x4_fail(e, ENODEV, "no PCI device %s: check the address (lspci -D)", addr);
-	rc = pcidev_read_attr(a, "vendor", 0xffff, &v, e);
+	rc = x4_sysfs_pci_uint(a, "vendor", 0xffff, &v, e);
 	if (!rc)
-		rc = pcidev_read_attr(a, "device", 0xffff, &d, e);
+		rc = x4_sysfs_pci_uint(a, "device", 0xffff, &d, e);
 	if (!rc)
-		rc = pcidev_read_attr(a, "class", 0xffffff, &c, e);
+		rc = x4_sysfs_pci_uint(a, "class", 0xffffff, &c, e);
 	if (rc)
 		return rc;
 	memset(out, 0, sizeof(*out));

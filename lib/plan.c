@@ -56,18 +56,15 @@ static int plan_vf_by_index(const struct x4_settings *s, int index, struct x4_pc
 static void plan_pf_ids(const struct x4_settings *s, uint16_t *vendor, uint16_t *device)
 {
 	struct x4_pciaddr pf;
-	char abs[X4_PCI_ATTR_PATH_MAX];
 	unsigned long v = 0, d = 0;
 
 	if (s->pf_auto)
 		x4_pciaddr_parse(X4_BOARD_PF, &pf, NULL);
 	else
 		pf = s->pf;
-	if (x4_pci_attr_path(&pf, "vendor", abs, sizeof(abs), NULL) < 0 ||
-	    x4_sysfs_read_uint(abs, &v, NULL) < 0 || v > 0xffff)
+	if (x4_sysfs_pci_uint(&pf, "vendor", 0xffff, &v, NULL) < 0)
 		v = X4_BOARD_GPU_VENDOR;
-	if (x4_pci_attr_path(&pf, "device", abs, sizeof(abs), NULL) < 0 ||
-	    x4_sysfs_read_uint(abs, &d, NULL) < 0 || d > 0xffff)
+	if (x4_sysfs_pci_uint(&pf, "device", 0xffff, &d, NULL) < 0)
 		d = 0;
 	*vendor = (uint16_t)v;
 	*device = (uint16_t)d;

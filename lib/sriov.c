@@ -43,11 +43,9 @@ static int sriov_read_count(const struct x4_pciaddr *pf, const char *attr, unsig
 	if (x4_sysfs_exists(abs) != 1)
 		return x4_fail(e, ENOTSUP, "%s has no SR-IOV (no %s): %s", a, attr,
 			       sriov_hint(pf));
-	rc = x4_sysfs_read_uint(abs, &v, e);
+	rc = x4_sysfs_pci_uint(pf, attr, 0xffff, &v, e); /* a VF count: 16 bits */
 	if (rc)
 		return rc;
-	if (v > 0xffff)
-		return x4_fail(e, EINVAL, "%s: %lu is not a VF count", abs, v);
 	*out = (unsigned)v;
 	return 0;
 }
@@ -74,17 +72,11 @@ int x4_sriov_set_autoprobe(const struct x4_pciaddr *pf, int on, struct x4_err *e
 
 int x4_sriov_get_autoprobe(const struct x4_pciaddr *pf, int *on, struct x4_err *e)
 {
-	char abs[X4_PCI_ATTR_PATH_MAX];
 	unsigned long v;
-	int rc;
+	int rc = x4_sysfs_pci_uint(pf, "sriov_drivers_autoprobe", 1, &v, e);
 
-	if ((rc = x4_pci_attr_path(pf, "sriov_drivers_autoprobe", abs, sizeof(abs), e)) < 0)
-		return rc;
-	rc = x4_sysfs_read_uint(abs, &v, e);
 	if (rc)
 		return rc;
-	if (v > 1)
-		return x4_fail(e, EINVAL, "%s: %lu is not 0 or 1", abs, v);
 	*on = (int)v;
 	return 0;
 }
@@ -263,20 +255,43 @@ int x4_sriov_is_vf_of(const struct x4_pciaddr *pf, const struct x4_pciaddr *addr
 	return 0;
 }
 
+/* Write n to pf's sriov_numvfs, as the kernel wants it: one decimal, one write. */
+static int sriov_write_numvfs(const struct x4_pciaddr *pf, unsigned n, struct x4_err *e)
+{
+	char abs[X4_PCI_ATTR_PATH_MAX], val[16];
+	int rc;
+
+	if ((rc = x4_pci_attr_path(pf, "sriov_numvfs", abs, sizeof(abs), e)) < 0)
+		return rc;
+	snprintf(val, sizeof(val), "%u", n);
+	return x4_sysfs_write(abs, val, e);
+}
+
+/* After a write: sriov_numvfs must read n (0: the VFs are gone). */
+static int sriov_numvfs_is(const struct x4_pciaddr *pf, unsigned n, struct x4_err *e)
+{
+	char a[X4_PCIADDR_STRLEN];
+	unsigned num = 0;
+	int rc = x4_sriov_numvfs(pf, &num, e);
+
+	if (rc || num == n)
+		return rc;
+	x4_pciaddr_format(pf, a);
+	if (n == 0)
+		return x4_fail(e, EIO, "%s still has %u VFs after writing 0: check dmesg", a, num);
+	return x4_fail(e, EIO, "%s enabled %u of %u VFs: check dmesg", a, num, n);
+}
+
 /* Check that numvfs reads n and virtfn0..n-1 point at devices. */
 static int sriov_verify(const struct x4_pciaddr *pf, unsigned n, struct x4_err *e)
 {
 	char a[X4_PCIADDR_STRLEN];
 	struct x4_pciaddr vf;
-	unsigned num = 0;
-	int rc;
+	int rc = sriov_numvfs_is(pf, n, e);
 
-	x4_pciaddr_format(pf, a);
-	rc = x4_sriov_numvfs(pf, &num, e);
 	if (rc)
 		return rc;
-	if (num != n)
-		return x4_fail(e, EIO, "%s enabled %u of %u VFs: check dmesg", a, num, n);
+	x4_pciaddr_format(pf, a);
 	for (unsigned k = 0; k < n; k++) {
 		rc = sriov_virtfn(pf, k, &vf, e);
 		if (rc)
@@ -288,7 +303,7 @@ static int sriov_verify(const struct x4_pciaddr *pf, unsigned n, struct x4_err *
 
 int x4_sriov_create(const struct x4_pciaddr *pf, unsigned n, struct x4_err *e)
 {
-	char a[X4_PCIADDR_STRLEN], abs[X4_PCI_ATTR_PATH_MAX], val[16];
+	char a[X4_PCIADDR_STRLEN];
 	unsigned total = 0, num = 0;
 	int rc;
 
@@ -309,13 +324,8 @@ int x4_sriov_create(const struct x4_pciaddr *pf, unsigned n, struct x4_err *e)
 	if (num > 0)
 		return x4_fail(e, EBUSY, "%u VFs already enabled on %s; remove them first "
 			       "(x4ctl vf remove), only when none is in use", num, a);
-	if ((rc = x4_pci_attr_path(pf, "sriov_numvfs", abs, sizeof(abs), e)) < 0)
-		return rc;
-	snprintf(val, sizeof(val), "%u", n);
-	rc = x4_sysfs_write(abs, val, e);
-	if (rc)
-		return rc;
-	return sriov_verify(pf, n, e);
+	rc = sriov_write_numvfs(pf, n, e);
+	return rc ? rc : sriov_verify(pf, n, e);
 }
 
 int x4_sriov_any_vf_busy(const struct x4_pciaddr *pf, struct x4_pciaddr *busy, char *drv,
@@ -358,18 +368,15 @@ int x4_sriov_any_vf_busy(const struct x4_pciaddr *pf, struct x4_pciaddr *busy, c
 
 int x4_sriov_remove(const struct x4_pciaddr *pf, struct x4_err *e)
 {
-	char a[X4_PCIADDR_STRLEN], b[X4_PCIADDR_STRLEN], abs[X4_PCI_ATTR_PATH_MAX], drv[64];
+	char a[X4_PCIADDR_STRLEN], b[X4_PCIADDR_STRLEN], drv[64];
 	struct x4_pciaddr busy;
 	struct x4_err why;
 	unsigned num = 0;
-	int rc;
+	int rc = x4_sriov_numvfs(pf, &num, e);
 
-	x4_pciaddr_format(pf, a);
-	rc = x4_sriov_numvfs(pf, &num, e);
-	if (rc)
+	if (rc || num == 0)
 		return rc;
-	if (num == 0)
-		return 0;
+	x4_pciaddr_format(pf, a);
 	rc = x4_sriov_any_vf_busy(pf, &busy, drv, sizeof(drv), &why);
 	if (rc < 0) /* unsure whether a VF is held: a blocked write would hang the caller */
 		return x4_fail(e, EBUSY, "not removing the VFs of %s: %s", a, why.msg);
@@ -377,17 +384,8 @@ int x4_sriov_remove(const struct x4_pciaddr *pf, struct x4_err *e)
 		return x4_fail(e, EBUSY, "not removing the VFs of %s: VF %s is bound to %s (a VM may "
 			       "hold it; removing now would hang): stop the VM or give the VF back first",
 			       a, x4_pciaddr_format(&busy, b), drv);
-	if ((rc = x4_pci_attr_path(pf, "sriov_numvfs", abs, sizeof(abs), e)) < 0)
-		return rc;
-	rc = x4_sysfs_write(abs, "0", e);
-	if (rc)
-		return rc;
-	rc = x4_sriov_numvfs(pf, &num, e);
-	if (rc)
-		return rc;
-	if (num != 0)
-		return x4_fail(e, EIO, "%s still has %u VFs after writing 0: check dmesg", a, num);
-	return 0;
+	rc = sriov_write_numvfs(pf, 0, e);
+	return rc ? rc : sriov_numvfs_is(pf, 0, e);
 }
 
 /* Auto candidate: Intel display controller with sriov_totalvfs > 0. */
