@@ -5,13 +5,15 @@
 #ifndef X4_BOARD_H
 #define X4_BOARD_H
 
+#include "pcidev.h" /* X4_PCI_VENDOR_INTEL */
+
 /* Turn a macro's value into a string literal: X4_BOARD_STR(X4_BOARD_GPU_DEVICE) -> "0x46d1". */
 #define X4_BOARD_STR_(x) #x
 #define X4_BOARD_STR(x) X4_BOARD_STR_(x)
 
 /* The iGPU, the SR-IOV PF that pf = auto prefers. */
 #define X4_BOARD_PF "0000:00:02.0"
-#define X4_BOARD_GPU_VENDOR 0x8086 /* Intel */
+#define X4_BOARD_GPU_VENDOR X4_PCI_VENDOR_INTEL
 #define X4_BOARD_GPU_DEVICE 0x46d1 /* UHD Graphics (Alder Lake-N) */
 #define X4_BOARD_GPU_DEVICE_HEX "46d1" /* as the kernel prints it and xe.force_probe takes it */
 /* Its VFs carry the PF's own device id (sriov_vf_device reads 46d1): the id an option ROM for
