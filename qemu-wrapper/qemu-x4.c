@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "apparmor.h"
+#include "board.h"
 #include "config.h"
 #include "lg.h"
 #include "lgshm.h"
@@ -77,8 +78,12 @@ static int qx_exec(const char *qemu, char **argv, struct x4_err *e)
  * (same slot as the PF: 0000:00:02.1-7 on the X4). No sysfs, so no libpci in the wrapper. */
 static int qx_find_vf(const struct x4_settings *s, int argc, char **argv, struct x4_plan *plan)
 {
-	struct x4_pciaddr cand = s->pf_auto ? (struct x4_pciaddr){ 0, 0, 2, 0 } : s->pf;
-	unsigned base = cand.func;
+	struct x4_pciaddr cand = s->pf;
+	unsigned base;
+
+	if (s->pf_auto)
+		x4_pciaddr_parse(X4_BOARD_PF, &cand, NULL);
+	base = cand.func;
 
 	for (unsigned f = base + 1; f < 8; f++) {
 		struct x4_rewrite rw = { .vf = &cand, .romfile = "x" };
