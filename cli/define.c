@@ -28,7 +28,7 @@ static const char def_usage[] =
 static int def_pick_vf(const struct x4ctl *g, const char *want, struct x4_pciaddr *vf)
 {
 	static struct x4_state st;
-	struct x4_config c;
+	static struct x4_config c; /* too big for the stack (CODING-STYLE.md) */
 	struct x4_pciaddr pf;
 	struct x4_err e;
 	char a[X4_PCIADDR_STRLEN];
@@ -77,7 +77,7 @@ static int def_pick_vf(const struct x4ctl *g, const char *want, struct x4_pciadd
 /* Where Looking Glass's client reads the frames for this VM, from x4-sriov.conf. */
 static void def_lg_hint(const struct x4ctl *g, const char *name, char *out, size_t n)
 {
-	struct x4_config c;
+	static struct x4_config c; /* too big for the stack */
 	struct x4_settings s;
 	struct x4_err e;
 
@@ -89,7 +89,7 @@ static void def_lg_hint(const struct x4ctl *g, const char *name, char *out, size
 	if (s.lg == X4_LG_KVMFR)
 		snprintf(out, n, "looking-glass-client -f %s", s.lg_path);
 	else if (s.lg == X4_LG_SHM)
-		snprintf(out, n, "looking-glass-client -f /dev/shm/looking-glass-%s", name);
+		snprintf(out, n, "looking-glass-client -f " X4_LG_SHM_PREFIX "%s", name);
 	else
 		snprintf(out, n,
 			 "set looking_glass = /dev/kvmfr0 in %s (it is off, so qemu-x4 adds no "

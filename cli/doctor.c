@@ -12,6 +12,7 @@
 #include "doctor.h"
 #include "lg.h"
 #include "paths.h"
+#include "qemuuser.h"
 #include "rom.h"
 #include "sriov.h"
 #include "sysfs.h"
@@ -64,7 +65,7 @@ static void doc_load(struct doc *d, const struct x4ctl *g)
 	else if (!d->c.host.pf_auto)
 		d->gpu = d->c.host.pf;
 	else
-		x4_pciaddr_parse(X4_SRIOV_DEFAULT_PF, &d->gpu, &e);
+		x4_pciaddr_parse(X4_BOARD_PF, &d->gpu, &e);
 	text = doc_read_host("/proc/cmdline", sizeof(d->cmdline) - 1, NULL);
 	snprintf(d->cmdline, sizeof(d->cmdline), "%s", text ? text : "");
 	d->cmdline[strcspn(d->cmdline, "\n")] = '\0';
@@ -282,8 +283,7 @@ static void doc_one_rom(struct doc *d, const char *scope, const struct x4_settin
 	struct x4_rom_info info;
 	struct x4_err e;
 	char path[4096], fix[512];
-	uid_t uid;
-	gid_t gid;
+	struct x4_qemu_user qu;
 
 	if (x4_host_path(s->rom, path, sizeof(path), &e) < 0 ||
 	    x4_rom_check_file(path, 0, 0, &info, &e) < 0) {
@@ -297,7 +297,7 @@ static void doc_one_rom(struct doc *d, const char *scope, const struct x4_settin
 	if (s->rom_mode == X4_ROM_OPTIONROM && info.kind != X4_ROM_PCI_EFI) {
 		snprintf(fix, sizeof(fix),
 			 "x4ctl rom build --efi %s --out "
-			 "/var/lib/x4-sriov/gop.rom, then rom = /var/lib/x4-sriov/gop.rom",
+			 X4_STATE_DIR "/gop.rom, then rom = " X4_STATE_DIR "/gop.rom",
 			 s->rom);
 		doc_row(d, DOC_FAIL, "rom", fix,
 			"rom = %s (%s) is a %s but rom_mode = optionrom "
@@ -305,7 +305,7 @@ static void doc_one_rom(struct doc *d, const char *scope, const struct x4_settin
 			s->rom, scope, x4_rom_kind_name(info.kind));
 		return;
 	}
-	if (doc_qemu_user(&uid, &gid) == 0 && x4_lg_check_access(s->rom, uid, gid, 0, &e) < 0) {
+	if (x4_qemu_user(&qu, NULL) == 0 && x4_lg_check_access(s->rom, qu.uid, qu.gid, 0, &e) < 0) {
 		snprintf(fix, sizeof(fix),
 			 "chmod 0644 %s and make its directories searchable "
 			 "(0755)",
@@ -344,7 +344,7 @@ static void doc_roms(struct doc *d)
 	}
 	if (!any)
 		doc_row(d, DOC_WARN, "rom",
-			"sudo x4ctl rom extract BIOS.bin --out /var/lib/x4-sriov (the vendor's "
+			"sudo x4ctl rom extract BIOS.bin --out " X4_STATE_DIR " (the vendor's "
 			"BIOS file, or --from-flash), then set the rom = line it prints",
 			"no GOP ROM configured: Windows may show Code 43 for the VF");
 }

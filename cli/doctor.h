@@ -8,6 +8,7 @@
 
 #include <sys/types.h>
 
+#include "board.h"
 #include "config.h"
 #include "kmsg.h"
 #include "pciaddr.h"
@@ -19,8 +20,8 @@ enum doc_status { DOC_PASS = REP_PASS, DOC_WARN = REP_WARN, DOC_FAIL = REP_FAIL,
 
 #define DOC_GRUB                                                                                   \
 	"add them to GRUB_CMDLINE_LINUX_DEFAULT in /etc/default/grub, run update-grub, reboot"
-#define DOC_I915_ARGS "intel_iommu=on iommu=pt i915.enable_guc=3 i915.max_vfs=7 module_blacklist=xe"
-#define DOC_XE_ARGS "intel_iommu=on iommu=pt xe.max_vfs=7 xe.force_probe=46d1 module_blacklist=i915"
+#define DOC_I915_ARGS X4_KARGS_I915 /* board.h */
+#define DOC_XE_ARGS X4_KARGS_XE
 
 struct doc {
 	struct report rep;
@@ -34,7 +35,7 @@ struct doc {
 	char state_err[512];
 	struct x4_pciaddr pf;
 	int have_pf;
-	struct x4_pciaddr gpu;	/* the iGPU: the PF when found, else pf = or 0000:00:02.0 */
+	struct x4_pciaddr gpu;	/* the iGPU: the PF when found, else pf = or X4_BOARD_PF */
 	char pf_err[512];
 	struct x4_kmsg log;	/* the current boot's kernel log */
 	int log_ok;		/* log holds lines from log.source */
@@ -104,8 +105,6 @@ int doc_mod_sriov_i915(const struct doc_mod *m);
 char *doc_read_host(const char *abs, size_t cap, size_t *len);
 /* 1 when the host path exists. */
 int doc_exists(const char *abs);
-/* The qemu user (libvirt-qemu on Debian): 0 and its ids, or -ENOENT. */
-int doc_qemu_user(uid_t *uid, gid_t *gid);
 /* A word of the kernel command line ("intel_iommu=on"), matched whole. */
 int doc_cmdline_has(const char *cmdline, const char *word);
 /* The value of "key=" on the command line ("i915.max_vfs=" -> "7"); 0, or -ENOENT. */

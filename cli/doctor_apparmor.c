@@ -34,7 +34,7 @@ static int aa_block_ok(const char *profile, const char *local, const char *block
 static unsigned aa_denials(const struct doc *d, char *out, size_t n)
 {
 	static const char *const ours[] = {"qemu-x4",	     "x4-hook",	       "/etc/x4-sriov",
-					   "/run/x4-sriov",  "/var/lib/x4-sriov", "kvmfr",
+					   X4_RUN_DIR,	     X4_STATE_DIR,	  "kvmfr",
 					   "looking-glass"};
 	const char *pos = NULL, *line, *newest = NULL;
 	size_t len, newest_len = 0, i;

@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <pwd.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,23 +62,6 @@ char *doc_read_host(const char *abs, size_t cap, size_t *len)
 int doc_exists(const char *abs)
 {
 	return x4_sysfs_exists(abs) == 1;
-}
-
-int doc_qemu_user(uid_t *uid, gid_t *gid)
-{
-	static const char *const names[] = {"libvirt-qemu", "qemu"};
-	size_t i;
-
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		struct passwd *pw = getpwnam(names[i]);
-
-		if (pw) {
-			*uid = pw->pw_uid;
-			*gid = pw->pw_gid;
-			return 0;
-		}
-	}
-	return -ENOENT;
 }
 
 int doc_cmdline_has(const char *cmdline, const char *word)

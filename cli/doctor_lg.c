@@ -10,6 +10,7 @@
 #include "lgassign.h"
 #include "paths.h"
 #include "qemuconf.h"
+#include "qemuuser.h"
 #include "sysfs.h"
 
 #define LG_AA_FILE "/etc/apparmor.d/local/abstractions/libvirt-qemu"
@@ -45,7 +46,7 @@ static unsigned lg_uses(const struct x4_config *c, struct lg_use *u, unsigned ma
 			x4_config_for_vm(c, c->vms[i - 1].name, &s);
 		if (s.lg == X4_LG_OFF)
 			continue;
-		p = s.lg == X4_LG_KVMFR ? s.lg_path : "/dev/shm/looking-glass-*";
+		p = s.lg == X4_LG_KVMFR ? s.lg_path : X4_LG_SHM_PREFIX "*";
 		if (s.lg == X4_LG_KVMFR && !s.lg_path[0]) { /* looking_glass = kvmfr */
 			if (i == 0 ||
 			    x4_lg_assign(c, c->vms[i - 1].name, own, sizeof(own), NULL) < 0)
@@ -71,11 +72,10 @@ static void lg_device(struct doc *d, const struct lg_use *u)
 {
 	struct x4_err e;
 	char fix[1024], sz[32];
-	unsigned long long mb = u->size ? u->size >> 20 : 32;
+	unsigned long long mb = (u->size ? u->size : X4_LG_DEFAULT_SIZE) >> 20; /* static_size_mb */
 	unsigned idx = 0;
 	uint64_t have = 0;
-	uid_t uid;
-	gid_t gid;
+	struct x4_qemu_user qu;
 	int rc = x4_lg_check_device(u->path, u->size, &e);
 
 	if (rc < 0) {
@@ -107,10 +107,11 @@ static void lg_device(struct doc *d, const struct lg_use *u)
 	else
 		doc_row(d, DOC_WARN, "kvmfr-device", "reload kvmfr with static_size_mb=N",
 			"%s is a char device but its size is unknown: %s", u->path, e.msg);
-	if (doc_qemu_user(&uid, &gid) < 0) {
+	if (x4_qemu_user(&qu, NULL) < 0) {
 		doc_row(d, DOC_WARN, "kvmfr-access", "install libvirt-daemon-system",
-			"no libvirt-qemu user to check %s against", u->path);
-	} else if (x4_lg_check_access(u->path, uid, gid, 1, &e) < 0) {
+			"no " X4_QEMU_USER_DEBIAN " (or " X4_QEMU_USER_OTHER ") user to check %s "
+			"against", u->path);
+	} else if (x4_lg_check_access(u->path, qu.uid, qu.gid, 1, &e) < 0) {
 		snprintf(
 		    fix, sizeof(fix),
 		    "install the udev rule SUBSYSTEM==\"kvmfr\", "

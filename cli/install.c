@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "board.h"
 #include "install.h"
 #include "layout.h"
 #include "lg.h"
@@ -44,7 +45,7 @@ static const char uninst_usage[] =
 #define P_UDEV "/etc/udev/rules.d/99-kvmfr.rules"
 #define P_UNIT "/etc/systemd/system/x4-sriov-vfs.service"
 #define P_UNIT_WANTS "/etc/systemd/system/multi-user.target.wants/x4-sriov-vfs.service"
-#define KERNEL_ARGS "intel_iommu=on iommu=pt i915.enable_guc=3 i915.max_vfs=7 module_blacklist=xe"
+#define KERNEL_ARGS X4_KARGS_I915 /* board.h */
 
 static char inst_tdir[PATH_MAX];
 
@@ -203,7 +204,7 @@ static int inst_acl_edit(const char *text, size_t len, char **out, size_t *out_l
 /* The kvmfr size for modprobe.d: from the config (lg_size, else lg_resolution), else 32 MiB. */
 static unsigned long long inst_lg_mb(const struct x4ctl *g)
 {
-	struct x4_config c;
+	static struct x4_config c; /* too big for the stack (CODING-STYLE.md) */
 	struct x4_err e;
 	uint64_t b = 0;
 
@@ -284,7 +285,7 @@ static void inst_print_grub(void)
 	       "  GRUB_CMDLINE_LINUX_DEFAULT=\"%s\"\n"
 	       "then run: sudo update-grub && sudo update-initramfs -u && sudo reboot\n"
 	       "(update-initramfs: i915-sriov-dkms's module and options must be in the initramfs; "
-	       "with the xe driver instead: xe.max_vfs=7 xe.force_probe=46d1 "
+	       "with the xe driver instead: " X4_KARG_XE_VFS " " X4_KARG_XE_PROBE " "
 	       "module_blacklist=i915)\n",
 	       inst_show("/etc/default/grub"), line);
 }

@@ -10,8 +10,9 @@
 #include <json-c/json.h>
 
 #include "err.h"
+#include "paths.h"
 
-#define INST_STATE_DIR "/var/lib/x4-sriov"
+#define INST_STATE_DIR X4_STATE_DIR
 /* The journal and the originals of edited files: x4ctl install's (install.json, backup/), or
  * --packaged's (package.json, package-backup/: the package's maintainer scripts), kept apart
  * so each uninstall undoes only what its own install did. inst_use_packaged() switches. */

@@ -277,7 +277,7 @@ void x4ctl_lg_brief(const struct x4_config *c, const char *vm, char *out, size_t
 /* Targets from the config: every VM with Looking Glass on (or just vm). */
 static int lg_targets(const struct x4ctl *g, const char *vm, struct lg_target *t, size_t *nt)
 {
-	struct x4_config c;
+	static struct x4_config c; /* too big for the stack (CODING-STYLE.md) */
 	struct x4_err e;
 	unsigned i;
 

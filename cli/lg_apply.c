@@ -35,12 +35,13 @@ static int apply_file(const char *abs, const char *text, size_t len, int dry, st
 	size_t n = 0;
 	int same = x4_file_read(abs, 1u << 20, &cur, &n, NULL, NULL) == 0 && n == len &&
 		   memcmp(cur, text, len) == 0;
+	int rc;
 
 	free(cur);
 	if (same)
 		return 0;
-	if (!dry && x4_file_write(abs, text, len, 0644, e) < 0)
-		return -e->code;
+	if (!dry && (rc = x4_file_write(abs, text, len, 0644, e)) < 0)
+		return rc;
 	return 1;
 }
 
@@ -199,7 +200,7 @@ int x4ctl_lg_apply_run(const struct x4_config *c, int dry, int reload)
 
 int x4ctl_lg_apply(struct x4ctl *g, int argc, char **argv)
 {
-	struct x4_config c;
+	static struct x4_config c; /* too big for the stack (CODING-STYLE.md) */
 	struct x4_err e;
 	int dry = 0, reload = 0, c_opt;
 	enum { A_DRY = 0x100, A_RELOAD };

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "board.h"
 #include "gopfind.h"
 #include "pcidev.h"
 #include "rom.h"
@@ -28,18 +29,18 @@ static const char rom_build_usage[] =
     "Wrap an EFI GOP driver into a PCI option ROM (use it with rom_mode = optionrom).\n"
     "  --efi FILE     the EFI GOP driver (PE32+)\n"
     "  --out FILE     the option ROM to write (atomically, mode 0644)\n"
-    "  --vendor ID    PCI vendor id in the ROM (default 0x8086)\n"
-    "  --device ID    PCI device id (default: the VF's, else 0x46d1)\n";
+    "  --vendor ID    PCI vendor id in the ROM (default " X4_BOARD_STR(X4_BOARD_GPU_VENDOR) ")\n"
+    "  --device ID    PCI device id (default: the VF's, else " X4_BOARD_STR(X4_BOARD_VF_DEVICE) ")\n";
 
 /* The VF's ids: sriov_vf_device of the PF when present, else the PF's own ids (on ADL-N the
  * VFs carry the PF's device id). 0 when no PF is found. */
 void x4ctl_rom_vf_ids(const struct x4ctl *g, uint16_t *vendor, uint16_t *device)
 {
-	struct x4_config c;
+	static struct x4_config c; /* too big for the stack (CODING-STYLE.md) */
 	struct x4_pciaddr pf;
 	struct x4_pcidev d;
 	struct x4_err e;
-	char a[X4_PCIADDR_STRLEN], abs[96];
+	char abs[X4_PCI_ATTR_PATH_MAX];
 	char buf[16];
 	char *end = NULL;
 	unsigned long v;
@@ -51,10 +52,9 @@ void x4ctl_rom_vf_ids(const struct x4ctl *g, uint16_t *vendor, uint16_t *device)
 		return;
 	*vendor = d.vendor;
 	*device = d.device;
-	snprintf(abs, sizeof(abs), "/sys/bus/pci/devices/%s/sriov_vf_device",
-		 x4_pciaddr_format(&pf, a));
 	/* The kernel prints it as bare hex ("46d1"). */
-	if (x4_sysfs_read(abs, buf, sizeof(buf), &e) < 0 || !buf[0])
+	if (x4_pci_attr_path(&pf, "sriov_vf_device", abs, sizeof(abs), &e) < 0 ||
+	    x4_sysfs_read(abs, buf, sizeof(buf), &e) < 0 || !buf[0])
 		return;
 	v = strtoul(buf, &end, 16);
 	if (*end == '\0' && v > 0 && v <= 0xffff)
@@ -185,7 +185,7 @@ int x4ctl_rom_write(const char *path, const uint8_t *buf, size_t len)
 static int rom_build(const struct x4ctl *g, int argc, char **argv)
 {
 	const char *efi = NULL, *out = NULL;
-	unsigned long v = 0x8086, d = 0;
+	unsigned long v = X4_BOARD_GPU_VENDOR, d = 0;
 	uint16_t pven, pdev;
 	struct x4_rom_info info;
 	struct x4_err e;
@@ -213,7 +213,7 @@ static int rom_build(const struct x4ctl *g, int argc, char **argv)
 			unsigned long *p = c == B_VENDOR ? &v : &d;
 
 			if (x4ctl_parse_uint(optarg, 1, 0xfffe, p))
-				return x4ctl_fail("rom build: --%s '%s': give a PCI id like 0x46d1",
+				return x4ctl_fail("rom build: --%s '%s': give a PCI id like " X4_BOARD_STR(X4_BOARD_VF_DEVICE),
 						  c == B_VENDOR ? "vendor" : "device", optarg);
 		}
 	}
@@ -221,7 +221,7 @@ static int rom_build(const struct x4ctl *g, int argc, char **argv)
 		return x4ctl_usage("rom build", rom_build_usage);
 	if (d == 0) {
 		x4ctl_rom_vf_ids(g, &pven, &pdev);
-		d = pdev ? pdev : 0x46d1;
+		d = pdev ? pdev : X4_BOARD_VF_DEVICE;
 	}
 	if (x4ctl_read_file(efi, X4_ROM_MAX_SIZE, &pe, &len, &e) < 0)
 		return x4ctl_fail("rom build: %s", e.msg);

@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "board.h"
 #include "gopfind.h"
 #include "rom.h"
 #include "x4ctl.h"
@@ -110,7 +111,7 @@ static int ex_parse(int argc, char **argv, struct ex_opts *o)
 		default: /* E_DEVICE */
 			if (x4ctl_parse_uint(optarg, 1, 0xfffe, &o->device))
 				return x4ctl_fail("rom extract: --device '%s': give a PCI id like "
-						  "0x46d1",
+						  X4_BOARD_STR(X4_BOARD_VF_DEVICE),
 						  optarg);
 			break;
 		}
@@ -313,9 +314,9 @@ static int ex_write(const struct x4ctl *g, const struct ex_opts *o, const struct
 	if (!dev) {
 		x4ctl_rom_vf_ids(g, &ven, &dev);
 		if (!dev)
-			dev = 0x46d1;
+			dev = X4_BOARD_VF_DEVICE;
 	}
-	if (x4_rom_build_efi(k->data, k->len, 0x8086, dev, &rom, &rlen, &e) < 0)
+	if (x4_rom_build_efi(k->data, k->len, X4_BOARD_GPU_VENDOR, dev, &rom, &rlen, &e) < 0)
 		return x4ctl_fail("rom extract: building the option ROM: %s", e.msg);
 	rc = x4ctl_rom_write(rompath, rom, rlen);
 	free(rom);

@@ -62,7 +62,7 @@ static int vf_open(const struct x4ctl *g, struct vf_ctx *v)
 
 static int vf_create(const struct x4ctl *g, int argc, char **argv)
 {
-	struct vf_ctx v;
+	static struct vf_ctx v; /* too big for the stack (CODING-STYLE.md) */
 	struct x4_err e;
 	unsigned long n;
 	unsigned total = 0, now = 0;
@@ -115,7 +115,7 @@ out:
 
 static int vf_remove(const struct x4ctl *g)
 {
-	struct vf_ctx v;
+	static struct vf_ctx v; /* too big for the stack */
 	struct x4_err e;
 	char a[X4_PCIADDR_STRLEN], b[X4_PCIADDR_STRLEN];
 	int rc = 0;
@@ -143,7 +143,7 @@ static int vf_bind(const struct x4ctl *g, const char *cmd, const char *text)
 {
 	struct x4_pciaddr dev;
 	struct x4_claim *cl;
-	struct vf_ctx v;
+	static struct vf_ctx v; /* too big for the stack */
 	struct x4_err e;
 	char a[X4_PCIADDR_STRLEN], orig[64] = "";
 	int rc = 0;
@@ -191,7 +191,7 @@ out:
 /* A damaged state set aside and rebuilt, stale claims (VMs not running) released. */
 static int vf_repair(const struct x4ctl *g)
 {
-	struct x4_config c;
+	static struct x4_config c; /* too big for the stack */
 	struct x4_reclaim r;
 	struct x4_err e;
 	unsigned released = 0;

@@ -18,6 +18,7 @@
 #include "log.h"
 #include "name.h"
 #include "paths.h"
+#include "plan.h"
 
 #define HOOK_XML_CAP X4_DOMXML_MAX_SIZE /* libvirt's XML is far smaller; more is not a domain */
 
@@ -33,7 +34,7 @@ static const char hook_usage[] =
  * no [vm NAME] section and (when stopping) no plan of ours is not ours. */
 static int hook_maybe_ours(const char *vm, const char *xml, size_t len, enum x4_event ev)
 {
-	struct x4_config cfg;
+	static struct x4_config cfg; /* 54 KiB: too big for the stack (CODING-STYLE.md) */
 	char enc[X4_NAME_ENC_MAX], path[PATH_MAX];
 
 	if (x4_domxml_may_have_hostdev(xml, len))
@@ -43,7 +44,8 @@ static int hook_maybe_ours(const char *vm, const char *xml, size_t len, enum x4_
 	if (ev == X4_EV_STOPPED || ev == X4_EV_RELEASE) {
 		/* A plan means we prepared it (its section may be gone since). */
 		if (x4_name_encode(vm, enc, sizeof(enc), NULL) == 0 &&
-		    x4_host_pathf(path, sizeof(path), NULL, "/run/x4-sriov/vm/%s.json", enc) == 0 &&
+		    x4_host_pathf(path, sizeof(path), NULL, X4_PLAN_DIR "/%s" X4_PLAN_SUFFIX,
+				  enc) == 0 &&
 		    access(path, F_OK) == 0)
 			return 1;
 	}

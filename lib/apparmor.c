@@ -90,8 +90,8 @@ int x4_aa_libvirtd_block(char *out, size_t n, struct x4_err *e)
 /* Is path one of the globs the block always has? Then it needs no line of its own. */
 static int aa_covered(const char *path)
 {
-	static const char *const dirs[] = {X4_CONF_DIR "/", X4_RUN_DIR "/", "/var/lib/x4-sriov/",
-					   "/dev/shm/looking-glass-"};
+	static const char *const dirs[] = {X4_CONF_DIR "/", X4_RUN_DIR "/", X4_STATE_DIR "/",
+					   X4_LG_SHM_PREFIX};
 	size_t i;
 
 	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
@@ -135,10 +135,10 @@ int x4_aa_qemu_block(const struct x4_config *c, char *out, size_t n, char *skipp
 				"# QEMU's profile runs the emulator libvirt names, qemu-x4, which reads "
 				"its config and plan and execs QEMU.\n" X4_WRAPPER_PATH
 				" rmix,\n" X4_CONF_DIR "/** r,\n" X4_RUN_DIR "/** r,\n"
-				"/var/lib/x4-sriov/** r,\n"
+				X4_STATE_DIR "/** r,\n"
 				"# Looking Glass: the kvmfr device or the shared memory file.\n"
 				"/dev/kvmfr[0-9] rw,\n"
-				"/dev/shm/looking-glass-* rw,\n"
+				X4_LG_SHM_PREFIX "* rw,\n"
 				"# What x4-sriov.conf names elsewhere: ROMs (rom =), kvmfr devices.\n");
 	for (i = 0; c && i <= c->n_vms && rc == 0; i++) {
 		const struct x4_settings *s = i == 0 ? &c->host : &c->vms[i - 1].s;

@@ -12,6 +12,7 @@
 
 #include "apparmor.h"
 #include "fileio.h"
+#include "board.h"
 #include "paths.h"
 
 #define CONFIG_WHY 320      /* "what is wrong; expected ..." of one value */
@@ -126,7 +127,7 @@ static int config_pf(struct x4_settings *s, const char *v, char *why)
 	}
 	if (x4_pciaddr_parse(v, &s->pf, NULL) < 0)
 		return config_why(why, "%s is not a PCI address; expected auto or DDDD:BB:SS.F "
-				  "(e.g. 0000:00:02.0)", x4_quote(v, q));
+				  "(e.g. " X4_BOARD_PF ")", x4_quote(v, q));
 	s->pf_auto = 0;
 	return 0;
 }

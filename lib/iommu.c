@@ -51,13 +51,14 @@ static int iommu_parse_group(const char *s, unsigned *out)
 
 int x4_iommu_group(const struct x4_pciaddr *dev, unsigned *group, struct x4_err *e)
 {
-	char a[X4_PCIADDR_STRLEN], abs[96], name[64];
+	char a[X4_PCIADDR_STRLEN], abs[X4_PCI_ATTR_PATH_MAX], name[64];
 	int rc;
 
 	x4_pciaddr_format(dev, a);
 	if (!x4_pcidev_exists(dev))
 		return x4_fail(e, ENODEV, "no PCI device %s", a);
-	snprintf(abs, sizeof(abs), "/sys/bus/pci/devices/%s/iommu_group", a);
+	if ((rc = x4_pci_attr_path(dev, "iommu_group", abs, sizeof(abs), e)) < 0)
+		return rc;
 	rc = x4_sysfs_link_name(abs, name, sizeof(name), NULL);
 	if (rc == -ENOENT)
 		return x4_fail(e, ENOENT, "no IOMMU group for %s: enable VT-d in the BIOS and add "

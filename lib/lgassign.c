@@ -163,8 +163,8 @@ int x4_lg_check_not_shared(const char *vm, const char *abs, struct x4_err *e)
 	DIR *d;
 	int rc = 0;
 
-	if (x4_host_path(X4_PLAN_DIR, dir, sizeof(dir), e) < 0)
-		return -e->code;
+	if ((rc = x4_host_path(X4_PLAN_DIR, dir, sizeof(dir), e)) < 0)
+		return rc;
 	d = opendir(dir);
 	if (!d)
 		return 0; /* no plan yet: nobody else runs */

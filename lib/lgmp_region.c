@@ -81,7 +81,7 @@ int x4_lgmp_open(const char *path, struct x4_lgmp_region *r, struct x4_err *e)
 		close(fd);
 		return x4_fail(e, EINVAL,
 			       "%s: not a kvmfr device or a regular file: give /dev/kvmfrN or "
-			       "/dev/shm/looking-glass*",
+			       X4_LG_SHM_PREFIX "*",
 			       path);
 	}
 	r->fd = fd;

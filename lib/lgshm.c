@@ -4,34 +4,24 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "paths.h"
+#include "qemuuser.h"
 
 void x4_lgshm_owner(uid_t *uid, gid_t *gid)
 {
-	static const char *const users[] = { "libvirt-qemu", "qemu" };
-	const struct passwd *pw = NULL;
-	const struct group *gr;
+	struct x4_qemu_user q;
 
 	*uid = geteuid();
 	*gid = getegid();
-	if (*uid != 0)
+	if (*uid != 0 || x4_qemu_user(&q, NULL) < 0)
 		return;
-	for (size_t i = 0; !pw && i < sizeof(users) / sizeof(users[0]); i++)
-		pw = getpwnam(users[i]);
-	if (!pw)
-		return;
-	*uid = pw->pw_uid;
-	*gid = pw->pw_gid;
-	gr = getgrnam("kvm");
-	if (gr)
-		*gid = gr->gr_gid;
+	*uid = q.uid;
+	*gid = q.lg_gid;
 }
 
 /* Who may own it: root, or the user QEMU runs as. */

@@ -9,8 +9,8 @@
 #include "err.h"
 
 /* Who QEMU runs as, and the group the Looking Glass client's users share. As root: the qemu
- * user (libvirt-qemu, else qemu; root when neither exists) and group kvm (else that user's
- * group). As anyone else (qemu-x4 runs as the qemu user): ourselves. */
+ * user and its Looking Glass group (x4_qemu_user: lg_gid; root when there is no qemu user).
+ * As anyone else (qemu-x4 runs as the qemu user): ourselves. */
 void x4_lgshm_owner(uid_t *uid, gid_t *gid);
 
 /* Make the VM's Looking Glass memory at abs (under $X4_ROOT) safe to map before QEMU opens

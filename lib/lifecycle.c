@@ -3,11 +3,12 @@
 #include "lifecycle.h"
 
 #include <errno.h>
-#include <pwd.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
 
+#include "board.h"
 #include "iommu.h"
 #include "lg.h"
 #include "lgshm.h"
@@ -16,6 +17,7 @@
 #include "log.h"
 #include "pcidev.h"
 #include "plan.h"
+#include "qemuuser.h"
 #include "reclaim.h"
 #include "romcache.h"
 #include "sriov.h"
@@ -23,9 +25,6 @@
 #include "sysfs.h"
 #include "testpoint.h"
 #include "vfio.h"
-
-/* The Radxa X4's iGPU: the PF that "pf = auto" most likely finds. */
-static const struct x4_pciaddr lc_default_pf = { 0, 0, 2, 0 };
 
 /* Without sysfs: can this address be a VF of pf? (Intel iGPU and NVMe VFs share the PF's slot.) */
 static int lc_may_be_vf(const struct x4_pciaddr *pf, const struct x4_pciaddr *a)
@@ -36,21 +35,26 @@ static int lc_may_be_vf(const struct x4_pciaddr *pf, const struct x4_pciaddr *a)
 
 static int lc_physfn_exists(const struct x4_pciaddr *a)
 {
-	char addr[X4_PCIADDR_STRLEN], abs[128];
+	char abs[X4_PCI_ATTR_PATH_MAX];
 
-	x4_pciaddr_format(a, addr);
-	snprintf(abs, sizeof(abs), "/sys/bus/pci/devices/%s/physfn", addr);
-	return x4_sysfs_exists(abs) == 1;
+	return x4_pci_attr_path(a, "physfn", abs, sizeof(abs), NULL) == 0 &&
+	       x4_sysfs_exists(abs) == 1;
 }
 
 int x4_lifecycle_classify(const struct x4_config *c, const struct x4_domain *d, struct x4_vm *vm,
 			  struct x4_err *e)
 {
-	const struct x4_pciaddr *guess = c->host.pf_auto ? &lc_default_pf : &c->host.pf;
 	const struct x4_domxml_hostdev *cand[X4_DOMXML_MAX_HOSTDEVS];
+	/* pf = auto: the board's iGPU, the PF that auto most likely finds */
+	struct x4_pciaddr board_pf;
+	const struct x4_pciaddr *guess = &c->host.pf;
 	unsigned n_cand = 0;
-	int pf_hostdev = 0;
+	int pf_hostdev = 0, rc;
 
+	if (c->host.pf_auto) {
+		x4_pciaddr_parse(X4_BOARD_PF, &board_pf, NULL);
+		guess = &board_pf;
+	}
 	memset(vm, 0, sizeof(*vm));
 	vm->name = d->name;
 	vm->dom = d;
@@ -66,11 +70,11 @@ int x4_lifecycle_classify(const struct x4_config *c, const struct x4_domain *d, 
 	if (n_cand == 0 && !pf_hostdev)
 		return vm->has_section;
 
-	if (x4_sriov_find_pf(&c->host, &vm->pf, e) < 0) {
+	if ((rc = x4_sriov_find_pf(&c->host, &vm->pf, e)) < 0) {
 		/* "pf = auto" on a host without an SR-IOV iGPU: passing 00:02.0 is not our business. */
 		if (n_cand == 0)
 			return vm->has_section;
-		return -e->code;
+		return rc;
 	}
 	vm->pf_known = 1;
 	vm->passes_pf = pf_hostdev && x4_pciaddr_equal(&vm->pf, guess);
@@ -87,27 +91,22 @@ int x4_lifecycle_classify(const struct x4_config *c, const struct x4_domain *d, 
 	return vm->n_vfs > 0 || vm->has_section || vm->passes_pf;
 }
 
-/* The qemu user (Debian: libvirt-qemu:kvm); found = 0 when this host has none. */
-static void lc_qemu_user(uid_t *uid, gid_t *gid, int *found)
+/* A callee's answer as a step's result: its negative errno as is (never -e->code, which is 0
+ * when the callee left e empty), anything else (a count, a yes) as 0. */
+static int lc_failed(int rc)
 {
-	const struct passwd *pw = getpwnam("libvirt-qemu");
-
-	*found = pw != NULL;
-	if (pw) {
-		*uid = pw->pw_uid;
-		*gid = pw->pw_gid;
-	}
+	return rc < 0 ? rc : 0;
 }
 
 /* Everything that can be checked before the host is changed: ROM and Looking Glass. */
 static int lc_precheck(const struct x4_vm *vm, const struct x4_settings *s,
 		       struct x4_plan *plan, struct x4_err *e)
 {
-	uid_t uid = 0;
-	gid_t gid = 0;
-	int have_user;
+	struct x4_qemu_user qu = { 0 };
+	/* no qemu user on this host: nothing to check access for */
+	int have_user = x4_qemu_user(&qu, NULL) == 0;
+	int rc;
 
-	lc_qemu_user(&uid, &gid, &have_user);
 	if (plan->rom[0]) {
 		/* VFs carry the PF's ids, and the VF itself may not exist yet. */
 		struct x4_pcidev ids = { .vendor = X4_PCI_VENDOR_INTEL };
@@ -115,23 +114,23 @@ static int lc_precheck(const struct x4_vm *vm, const struct x4_settings *s,
 		if (vm->pf_known)
 			x4_pcidev_read_ids(&vm->pf, &ids, NULL);
 		if (s->rom_mode == X4_ROM_OPTIONROM &&
-		    x4_romcache_ensure(s->rom, plan->rom, ids.vendor, ids.device, e) < 0)
-			return -e->code;
-		if (have_user && x4_lg_check_access(plan->rom, uid, gid, 0, e) < 0)
-			return -e->code;
+		    (rc = x4_romcache_ensure(s->rom, plan->rom, ids.vendor, ids.device, e)) < 0)
+			return rc;
+		if (have_user && (rc = x4_lg_check_access(plan->rom, qu.uid, qu.gid, 0, e)) < 0)
+			return rc;
 	}
 	if (plan->lg == X4_LG_KVMFR) {
-		if (x4_lg_check_device(plan->lg_path, 0, e) < 0)
-			return -e->code;
-		if (have_user && x4_lg_check_access(plan->lg_path, uid, gid, 1, e) < 0)
-			return -e->code;
+		if ((rc = x4_lg_check_device(plan->lg_path, 0, e)) < 0)
+			return rc;
+		if (have_user && (rc = x4_lg_check_access(plan->lg_path, qu.uid, qu.gid, 1, e)) < 0)
+			return rc;
 	}
 	/* Whose the region is comes before how big it is: a planted file is refused as such. */
-	if (x4_lgshm_secure(plan->vm, plan->lg, plan->lg_path, e) < 0)
-		return -e->code;
+	if ((rc = x4_lgshm_secure(plan->vm, plan->lg, plan->lg_path, e)) < 0)
+		return rc;
 	if (plan->lg != X4_LG_OFF &&
-	    x4_lg_check_region_size(plan->vm, plan->lg_path, plan->lg_size, e) < 0)
-		return -e->code;
+	    (rc = x4_lg_check_region_size(plan->vm, plan->lg_path, plan->lg_size, e)) < 0)
+		return rc;
 	return 0;
 }
 
@@ -145,6 +144,38 @@ static int lc_state_load(const struct x4_config *c, struct x4_state *st, struct 
 	if (rc == 1)
 		x4_log(LOG_WARNING, "%s", e->msg);
 	return rc < 0 ? rc : 0;
+}
+
+/* Lock the state and load it into a calloc'd struct (61 KiB: never on the stack, see
+ * CODING-STYLE.md); on failure *st is NULL and the lock released. tp: a testpoint between the
+ * lock and the load, or NULL. lc_close undoes it. */
+static int lc_open(const struct x4_config *c, struct x4_lock *lock, struct x4_state **st,
+		   const char *tp, struct x4_err *e)
+{
+	int rc;
+
+	*st = calloc(1, sizeof(**st));
+	if (!*st)
+		return x4_fail(e, ENOMEM, "out of memory for the x4-sriov state");
+	if ((rc = x4_state_lock(lock, e)) < 0)
+		goto fail;
+	if (tp)
+		x4_testpoint(tp);
+	if ((rc = lc_state_load(c, *st, e)) < 0) {
+		x4_state_unlock(lock);
+		goto fail;
+	}
+	return 0;
+fail:
+	free(*st);
+	*st = NULL;
+	return rc;
+}
+
+static void lc_close(struct x4_lock *lock, struct x4_state *st)
+{
+	x4_state_unlock(lock);
+	free(st);
 }
 
 static int lc_vf_exists(const struct x4_pciaddr *vf)
@@ -183,34 +214,34 @@ static int lc_ensure_vfs(const struct x4_settings *s, const struct x4_vm *vm,
 			 struct x4_state *st, struct lc_undo *u, struct x4_err *e)
 {
 	unsigned numvfs;
-	int autoprobe;
+	int autoprobe, rc;
 
-	if (x4_sriov_numvfs(&vm->pf, &numvfs, e) < 0)
-		return -e->code;
+	if ((rc = x4_sriov_numvfs(&vm->pf, &numvfs, e)) < 0)
+		return rc;
 	if (numvfs > 0)
 		return 0;
-	if (x4_sriov_get_autoprobe(&vm->pf, &autoprobe, e) < 0)
-		return -e->code;
+	if ((rc = x4_sriov_get_autoprobe(&vm->pf, &autoprobe, e)) < 0)
+		return rc;
 	if (!st->have_before) {
 		st->have_before = 1;
 		st->numvfs_before = 0;
 		st->autoprobe_before = autoprobe;
 		/* Saved before the kernel is touched: a kill -9 from here on still lets release
 		 * put the host back. */
-		if (x4_state_save(st, e) < 0)
-			return -e->code;
+		if ((rc = x4_state_save(st, e)) < 0)
+			return rc;
 	}
 	x4_testpoint("prepare-before-saved");
-	if (autoprobe && x4_sriov_set_autoprobe(&vm->pf, 0, e) < 0)
-		return -e->code;
+	if (autoprobe && (rc = x4_sriov_set_autoprobe(&vm->pf, 0, e)) < 0)
+		return rc;
 	x4_testpoint("prepare-autoprobe-off");
-	if (x4_sriov_create(&vm->pf, s->num_vfs, e) < 0) {
+	if ((rc = x4_sriov_create(&vm->pf, s->num_vfs, e)) < 0) {
 		/* Nothing was created: put autoprobe back as it was. */
 		if (autoprobe)
 			x4_sriov_set_autoprobe(&vm->pf, autoprobe, NULL);
 		st->have_before = 0;
 		x4_state_save(st, NULL);
-		return -e->code;
+		return rc;
 	}
 	u->created_vfs = 1;
 	x4_testpoint("prepare-vfs-created");
@@ -240,6 +271,7 @@ static int lc_take_vf(const struct x4_vm *vm, unsigned i, struct x4_state *st, s
 	char addr[X4_PCIADDR_STRLEN], orig[64] = "";
 	struct x4_claim *cl = x4_state_find_vf(st, vf);
 	unsigned group;
+	int rc;
 
 	/* cl set and ours: this VM holds the VF from an earlier prepare whose release never ran
 	 * (libvirtd killed, hook registered twice): take it again as it is, never undo it here. */
@@ -252,43 +284,44 @@ static int lc_take_vf(const struct x4_vm *vm, unsigned i, struct x4_state *st, s
 		return x4_fail(e, ENODEV,
 			       "VF %s does not exist: the PF has fewer VFs; raise num_vfs in x4-sriov.conf, then 'x4ctl vf remove' and start again",
 			       addr);
-	if (x4_iommu_group(vf, &group, e) < 0)
-		return -e->code;
+	if ((rc = x4_iommu_group(vf, &group, e)) < 0)
+		return rc;
 	if (!cl) {
-		if (x4_vfio_driver(vf, orig, sizeof(orig), e) < 0)
-			return -e->code;
+		if ((rc = x4_vfio_driver(vf, orig, sizeof(orig), e)) < 0)
+			return rc;
 		if (!strcmp(orig, "vfio-pci"))
 			return x4_fail(e, EBUSY,
 				       "VF %s is already bound to vfio-pci by someone else (another VM?): not touching it",
 				       addr);
 		/* Intent first: a kill -9 during the bind leaves a claim release can undo. */
-		if (lc_add_claim(st, vm, i, orig, e) < 0)
-			return -e->code;
+		if ((rc = lc_add_claim(st, vm, i, orig, e)) < 0)
+			return rc;
 		u->claimed[u->n_claimed] = *vf;
 		u->bound[u->n_claimed++] = 0;
-		if (x4_state_save(st, e) < 0)
-			return -e->code;
+		if ((rc = x4_state_save(st, e)) < 0)
+			return rc;
 		x4_testpoint("prepare-claimed");
 	}
 	if (!vm->vfs[i].managed) {
 		if (!x4_vfio_loaded(e))
-			return -e->code;
-		if (x4_vfio_bind(vf, &vm->pf, orig, sizeof(orig), e) < 0)
-			return -e->code;
+			return -ENOENT; /* x4_vfio_loaded answers 0 or 1 */
+		if ((rc = x4_vfio_bind(vf, &vm->pf, orig, sizeof(orig), e)) < 0)
+			return rc;
 		if (!cl)
 			u->bound[u->n_claimed - 1] = 1; /* the claim this call just added */
 		else if (strcmp(orig, "vfio-pci") != 0)
 			cl->bound_by_us = 1; /* a claim from before (re-prepare): release gives it back */
 		x4_testpoint("prepare-bound");
 	}
-	return x4_iommu_viable(group, vf, e) < 0 ? -e->code : 0;
+	rc = x4_iommu_viable(group, vf, e);
+	return rc < 0 ? rc : 0;
 }
 
 int x4_lifecycle_prepare(const struct x4_config *c, struct x4_vm *vm, struct x4_err *e)
 {
 	struct x4_settings s;
 	struct x4_plan plan;
-	struct x4_state st;
+	struct x4_state *st; /* lc_open */
 	struct x4_lock lock;
 	struct lc_undo u;
 	int rc = 0;
@@ -302,58 +335,50 @@ int x4_lifecycle_prepare(const struct x4_config *c, struct x4_vm *vm, struct x4_
 			       vm->name, x4_pciaddr_format(&vm->pf, a));
 	}
 	x4_config_for_vm(c, vm->name, &s);
-	if (x4_plan_decide(c, vm->name, vm->n_vfs ? &vm->vfs[0].addr : NULL, &plan, e) < 0)
-		return -e->code;
-	if (lc_precheck(vm, &s, &plan, e) < 0)
-		return -e->code;
-	if (x4_state_lock(&lock, e) < 0)
-		return -e->code;
-	x4_testpoint("prepare-locked");
-	if (lc_state_load(c, &st, e) < 0) {
-		x4_state_unlock(&lock);
-		return -e->code;
-	}
+	if ((rc = x4_plan_decide(c, vm->name, vm->n_vfs ? &vm->vfs[0].addr : NULL, &plan, e)) < 0)
+		return rc;
+	if ((rc = lc_precheck(vm, &s, &plan, e)) < 0)
+		return rc;
+	if ((rc = lc_open(c, &lock, &st, "prepare-locked", e)) < 0)
+		return rc;
 	/* VMs that vanished without a release (libvirtd crashed) hold nothing any more. */
-	x4_reclaim_stale(&st, vm->name);
-	if (plan.lg == X4_LG_KVMFR && x4_lg_check_not_shared(vm->name, plan.lg_path, e) < 0)
-		rc = -e->code;
-	if (rc == 0 && vm->n_vfs > 0 && lc_ensure_vfs(&s, vm, &st, &u, e) < 0)
-		rc = -e->code;
+	x4_reclaim_stale(st, vm->name);
+	rc = 0;
+	if (plan.lg == X4_LG_KVMFR)
+		rc = lc_failed(x4_lg_check_not_shared(vm->name, plan.lg_path, e));
+	if (rc == 0 && vm->n_vfs > 0)
+		rc = lc_failed(lc_ensure_vfs(&s, vm, st, &u, e));
 	for (unsigned i = 0; rc == 0 && i < vm->n_vfs; i++)
-		if (lc_take_vf(vm, i, &st, &u, e) < 0)
-			rc = -e->code;
-	if (rc == 0 && x4_state_save(&st, e) < 0)
-		rc = -e->code;
+		rc = lc_failed(lc_take_vf(vm, i, st, &u, e));
+	if (rc == 0)
+		rc = lc_failed(x4_state_save(st, e));
 	x4_testpoint("prepare-state-saved");
-	if (rc == 0 && x4_plan_write(&plan, e) < 0)
-		rc = -e->code;
+	if (rc == 0)
+		rc = lc_failed(x4_plan_write(&plan, e));
 	x4_testpoint("prepare-plan-written");
 	if (rc < 0)
-		lc_undo_prepare(vm, &st, &u);
+		lc_undo_prepare(vm, st, &u);
 	else
 		x4_log(LOG_INFO, "prepared '%s' (%u VF%s)", vm->name, vm->n_vfs,
 		       vm->n_vfs == 1 ? "" : "s");
-	x4_state_unlock(&lock);
+	lc_close(&lock, st);
 	return rc;
 }
 
 int x4_lifecycle_adopt(const struct x4_config *c, struct x4_vm *vm, struct x4_err *e)
 {
-	struct x4_state st;
+	struct x4_state *st; /* lc_open */
 	struct x4_lock lock;
 	struct x4_plan plan;
 	int changed = 0, rc = 0;
 
 	if (vm->passes_pf && vm->n_vfs == 0 && !vm->has_section)
 		return 0; /* ours only to be refused at prepare: nothing to adopt */
-	if (x4_state_lock(&lock, e) < 0)
-		return -e->code;
-	if (lc_state_load(c, &st, e) < 0) {
-		x4_state_unlock(&lock);
-		return -e->code;
-	}
+	if ((rc = lc_open(c, &lock, &st, NULL, e)) < 0)
+		return rc;
+	rc = 0;
 	for (unsigned i = 0; i < vm->n_vfs; i++) {
-		struct x4_claim *cl = x4_state_find_vf(&st, &vm->vfs[i].addr);
+		struct x4_claim *cl = x4_state_find_vf(st, &vm->vfs[i].addr);
 		char drv[64] = "";
 
 		if (cl) {
@@ -368,24 +393,23 @@ int x4_lifecycle_adopt(const struct x4_config *c, struct x4_vm *vm, struct x4_er
 			continue;
 		}
 		/* Ours to give back only if it sits on vfio-pci because of a managed='no' hostdev. */
-		if (x4_vfio_driver(&vm->vfs[i].addr, drv, sizeof(drv), NULL) < 0 ||
-		    lc_add_claim(&st, vm, i, "", e) < 0) {
-			rc = -e->code;
+		if ((rc = x4_vfio_driver(&vm->vfs[i].addr, drv, sizeof(drv), e)) < 0 ||
+		    (rc = lc_add_claim(st, vm, i, "", e)) < 0)
 			break;
-		}
-		x4_state_find_vf(&st, &vm->vfs[i].addr)->bound_by_us =
+		x4_state_find_vf(st, &vm->vfs[i].addr)->bound_by_us =
 			!vm->vfs[i].managed && !strcmp(drv, "vfio-pci");
 		changed = 1;
 	}
-	if (rc == 0 && changed && x4_state_save(&st, e) < 0)
-		rc = -e->code;
+	if (rc >= 0 && changed)
+		rc = lc_failed(x4_state_save(st, e));
 	/* Still under the lock: a release running next must find the plan to remove it. */
-	if (rc == 0 && x4_plan_read(vm->name, &plan, NULL) < 0) {
-		if (x4_plan_decide(c, vm->name, vm->n_vfs ? &vm->vfs[0].addr : NULL, &plan, e) < 0 ||
-		    x4_plan_write(&plan, e) < 0)
-			rc = -e->code;
+	if (rc >= 0 && x4_plan_read(vm->name, &plan, NULL) < 0) {
+		if ((rc = x4_plan_decide(c, vm->name, vm->n_vfs ? &vm->vfs[0].addr : NULL, &plan,
+					 e)) >= 0)
+			rc = x4_plan_write(&plan, e);
 	}
-	x4_state_unlock(&lock);
+	rc = lc_failed(rc);
+	lc_close(&lock, st);
 	return rc;
 }
 
@@ -418,22 +442,18 @@ static void lc_teardown_vfs(const struct x4_pciaddr *pf, struct x4_state *st)
 int x4_lifecycle_release(const struct x4_config *c, const char *vm_name, int final,
 			 struct x4_err *e)
 {
-	struct x4_state st;
+	struct x4_state *st; /* lc_open */
 	struct x4_lock lock;
 	struct x4_pciaddr pf;
 	struct x4_settings s;
-	int had = 0, changed = 0;
+	int had = 0, changed = 0, rc;
 
 	x4_config_for_vm(c, vm_name, &s); /* [vm NAME] vf_teardown overrides [host] */
 
-	if (x4_state_lock(&lock, e) < 0)
-		return -e->code;
-	if (lc_state_load(c, &st, e) < 0) {
-		x4_state_unlock(&lock);
-		return -e->code;
-	}
-	for (unsigned i = 0; i < st.n_claims;) {
-		struct x4_claim *cl = &st.claims[i];
+	if ((rc = lc_open(c, &lock, &st, NULL, e)) < 0)
+		return rc;
+	for (unsigned i = 0; i < st->n_claims;) {
+		struct x4_claim *cl = &st->claims[i];
 
 		if (strcmp(cl->vm, vm_name) != 0) {
 			i++;
@@ -450,7 +470,7 @@ int x4_lifecycle_release(const struct x4_config *c, const char *vm_name, int fin
 		if (final) {
 			struct x4_pciaddr vf = cl->vf;
 
-			x4_state_remove(&st, &vf); /* shifts the rest down */
+			x4_state_remove(st, &vf); /* shifts the rest down */
 		} else {
 			i++;
 		}
@@ -458,20 +478,20 @@ int x4_lifecycle_release(const struct x4_config *c, const char *vm_name, int fin
 	if (final) {
 		/* A prepare killed between making the VFs and recording its claim leaves the host
 		 * snapshot with no claim: this release still owes the host the teardown. */
-		int orphan = !had && st.have_before && st.n_claims == 0;
+		int orphan = !had && st->have_before && st->n_claims == 0;
 
 		x4_plan_remove(vm_name, NULL);
 		if ((had || orphan) && s.vf_teardown == X4_TEARDOWN_REMOVE &&
 		    x4_sriov_find_pf(&c->host, &pf, NULL) == 0) {
-			lc_teardown_vfs(&pf, &st);
-			changed = orphan && !st.have_before;
+			lc_teardown_vfs(&pf, st);
+			changed = orphan && !st->have_before;
 		}
 	}
-	if ((had || changed) && x4_state_save(&st, e) < 0) {
-		x4_state_unlock(&lock);
-		return -e->code;
+	if ((had || changed) && (rc = x4_state_save(st, e)) < 0) {
+		lc_close(&lock, st);
+		return rc;
 	}
-	x4_state_unlock(&lock);
+	lc_close(&lock, st);
 	if (had)
 		x4_log(LOG_INFO, "%s '%s'", final ? "released" : "gave back the VFs of", vm_name);
 	return 0;

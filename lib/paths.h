@@ -9,7 +9,11 @@
 #include "layout.h"
 
 #define X4_DEFAULT_CONFIG X4_CONF_DIR "/x4-sriov.conf"
-#define X4_RUN_DIR "/run/x4-sriov"
+#define X4_RUN_DIR "/run/x4-sriov"       /* lock, claims, plans: gone at reboot */
+#define X4_STATE_DIR "/var/lib/x4-sriov" /* kept: converted ROMs, x4ctl install's journal */
+#define X4_SHM_DIR "/dev/shm"
+#define X4_LG_SHM_NAME "looking-glass-" /* + a VM's encoded name: its shm file's name */
+#define X4_LG_SHM_PREFIX X4_SHM_DIR "/" X4_LG_SHM_NAME
 
 /* The host root: $X4_ROOT when set and non-empty, else "" (the real root). */
 const char *x4_root(void);

@@ -145,3 +145,56 @@ int x4_pciaddr_equal(const struct x4_pciaddr *a, const struct x4_pciaddr *b)
 	return a->domain == b->domain && a->bus == b->bus && a->slot == b->slot &&
 	       a->func == b->func;
 }
+
+/* One sysfs name (a formatted address, a driver or attribute name): [A-Za-z0-9_.:-] only, not
+ * "." or "..", so never a '/' or anything a path could read differently. */
+static int pciaddr_sysfs_name_ok(const char *s)
+{
+	if (!s[0] || strcmp(s, ".") == 0 || strcmp(s, "..") == 0)
+		return 0;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		      (*s >= '0' && *s <= '9') || *s == '_' || *s == '-' || *s == '.' || *s == ':'))
+			return 0;
+	return 1;
+}
+
+/* dir "/" name ["/" attr] into out, all checked; out is "" on any error. */
+static int pciaddr_sysfs_path(const char *dir, const char *name, const char *attr, char *out,
+			      size_t n, struct x4_err *e)
+{
+	int len;
+
+	if (n)
+		out[0] = '\0';
+	if (!pciaddr_sysfs_name_ok(name))
+		return x4_fail(e, EINVAL, "'%.64s' is not a sysfs name (under %s)", name, dir);
+	if (attr && attr[0] && !pciaddr_sysfs_name_ok(attr))
+		return x4_fail(e, EINVAL, "'%.64s' is not a sysfs attribute name (of %s)", attr,
+			       name);
+	if (attr && attr[0])
+		len = snprintf(out, n, "%s/%s/%s", dir, name, attr);
+	else
+		len = snprintf(out, n, "%s/%s", dir, name);
+	if (len < 0 || (size_t)len >= n) {
+		if (n)
+			out[0] = '\0';
+		return x4_fail(e, ENAMETOOLONG, "%s/%s/%.64s: path longer than %zu bytes", dir,
+			       name, attr ? attr : "", n ? n - 1 : 0);
+	}
+	return 0;
+}
+
+int x4_pci_attr_path(const struct x4_pciaddr *dev, const char *attr, char *out, size_t n,
+		     struct x4_err *e)
+{
+	char a[X4_PCIADDR_STRLEN];
+
+	return pciaddr_sysfs_path(X4_PCI_DEVICES_DIR, x4_pciaddr_format(dev, a), attr, out, n, e);
+}
+
+int x4_pci_driver_path(const char *driver, const char *attr, char *out, size_t n,
+		       struct x4_err *e)
+{
+	return pciaddr_sysfs_path(X4_PCI_DRIVERS_DIR, driver ? driver : "", attr, out, n, e);
+}

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
-/* pciaddr: strict parse/format of PCI addresses "DDDD:BB:SS.F". */
+/* pciaddr: strict parse/format of PCI addresses "DDDD:BB:SS.F", and the one builder of a
+ * device's or driver's sysfs path from them. Pure string work (no I/O); anyone may call it. */
 #ifndef X4_PCIADDR_H
 #define X4_PCIADDR_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "err.h"
@@ -31,5 +33,22 @@ int x4_pciaddr_from_attrs(const char *domain, const char *bus, const char *slot,
 char *x4_pciaddr_format(const struct x4_pciaddr *a, char out[X4_PCIADDR_STRLEN]);
 
 int x4_pciaddr_equal(const struct x4_pciaddr *a, const struct x4_pciaddr *b);
+
+/* sysfs's PCI tree (host paths: x4_host_path applies the root when one is opened). */
+#define X4_PCI_SYSFS_DIR "/sys/bus/pci"
+#define X4_PCI_DEVICES_DIR X4_PCI_SYSFS_DIR "/devices"
+#define X4_PCI_DRIVERS_DIR X4_PCI_SYSFS_DIR "/drivers"
+#define X4_PCI_ATTR_PATH_MAX 128 /* room for any device or driver path built below */
+
+/* "/sys/bus/pci/devices/<dev>/<attr>" into out; attr NULL or "" gives the device's directory.
+ * attr is one sysfs name: [A-Za-z0-9_.:-] only, not "." or "..", so never a '/' (-EINVAL).
+ * A path that does not fit n is -ENAMETOOLONG, never a cut one; on error out is "". */
+int x4_pci_attr_path(const struct x4_pciaddr *dev, const char *attr, char *out, size_t n,
+		     struct x4_err *e);
+
+/* "/sys/bus/pci/drivers/<driver>/<attr>" under the same rules for driver and attr (attr NULL
+ * or "": the driver's directory). */
+int x4_pci_driver_path(const char *driver, const char *attr, char *out, size_t n,
+		       struct x4_err *e);
 
 #endif

@@ -139,7 +139,7 @@ static int pcidev_scan_run(struct pcidev_scan *s, struct x4_err *e)
 	char sysfs[4096], devices[4200];
 	int rc;
 
-	rc = x4_host_path("/sys/bus/pci", sysfs, sizeof(sysfs), e);
+	rc = x4_host_path(X4_PCI_SYSFS_DIR, sysfs, sizeof(sysfs), e);
 	if (rc)
 		return rc;
 	snprintf(devices, sizeof(devices), "%s/devices", sysfs);
@@ -222,25 +222,10 @@ int x4_pcidev_get(const struct x4_pciaddr *a, struct x4_pcidev *out, struct x4_e
 
 int x4_pcidev_exists(const struct x4_pciaddr *a)
 {
-	char addr[X4_PCIADDR_STRLEN], abs[64];
+	char abs[X4_PCI_ATTR_PATH_MAX];
 
-	snprintf(abs, sizeof(abs), "/sys/bus/pci/devices/%s", x4_pciaddr_format(a, addr));
-	return x4_sysfs_exists(abs) == 1;
-}
-
-static int pcidev_read_attr(const char *addr, const char *attr, unsigned long max,
-			    unsigned long *v, struct x4_err *e)
-{
-	char abs[96];
-	int rc;
-
-	snprintf(abs, sizeof(abs), "/sys/bus/pci/devices/%s/%s", addr, attr);
-	rc = x4_sysfs_read_uint(abs, v, e);
-	if (rc)
-		return rc;
-	if (*v > max)
-		return x4_fail(e, EINVAL, "%s: value 0x%lx out of range", abs, *v);
-	return 0;
+	return x4_pci_attr_path(a, NULL, abs, sizeof(abs), NULL) == 0 &&
+	       x4_sysfs_exists(abs) == 1;
 }
 
 int x4_pcidev_read_ids(const struct x4_pciaddr *a, struct x4_pcidev *out, struct x4_err *e)
@@ -252,11 +237,11 @@ int x4_pcidev_read_ids(const struct x4_pciaddr *a, struct x4_pcidev *out, struct
 	x4_pciaddr_format(a, addr);
 	if (!x4_pcidev_exists(a))
 		return x4_fail(e, ENODEV, "no PCI device %s: check the address (lspci -D)", addr);
-	rc = pcidev_read_attr(addr, "vendor", 0xffff, &v, e);
+	rc = x4_sysfs_pci_uint(a, "vendor", 0xffff, &v, e);
 	if (!rc)
-		rc = pcidev_read_attr(addr, "device", 0xffff, &d, e);
+		rc = x4_sysfs_pci_uint(a, "device", 0xffff, &d, e);
 	if (!rc)
-		rc = pcidev_read_attr(addr, "class", 0xffffff, &c, e);
+		rc = x4_sysfs_pci_uint(a, "class", 0xffffff, &c, e);
 	if (rc)
 		return rc;
 	memset(out, 0, sizeof(*out));

@@ -14,6 +14,7 @@
 
 #include "fileio.h"
 #include "json.h"
+#include "board.h"
 #include "lg.h"
 #include "lgassign.h"
 #include "name.h"
@@ -21,7 +22,6 @@
 #include "sysfs.h"
 
 #define PLAN_VERSION 1
-#define PLAN_DEFAULT_PF "0000:00:02.0" /* pf = auto: the N100's iGPU */
 #define PLAN_FILE_NAME_MAX 255
 
 /* vf = N: the PF's virtfn(N-1) link, as the kernel made it. */
@@ -29,16 +29,18 @@ static int plan_vf_by_index(const struct x4_settings *s, int index, struct x4_pc
 			    struct x4_err *e)
 {
 	struct x4_pciaddr pf;
-	char a[X4_PCIADDR_STRLEN], abs[128], target[64];
+	char a[X4_PCIADDR_STRLEN], abs[X4_PCI_ATTR_PATH_MAX], attr[32], target[64];
 	struct x4_err sub;
 	int rc;
 
 	if (s->pf_auto)
-		x4_pciaddr_parse(PLAN_DEFAULT_PF, &pf, NULL);
+		x4_pciaddr_parse(X4_BOARD_PF, &pf, NULL);
 	else
 		pf = s->pf;
 	x4_pciaddr_format(&pf, a);
-	snprintf(abs, sizeof(abs), "/sys/bus/pci/devices/%s/virtfn%d", a, index - 1);
+	snprintf(attr, sizeof(attr), "virtfn%d", index - 1);
+	if ((rc = x4_pci_attr_path(&pf, attr, abs, sizeof(abs), e)) < 0)
+		return rc;
 	rc = x4_sysfs_link_name(abs, target, sizeof(target), &sub);
 	if (rc == -ENOENT)
 		return x4_fail(e, ENOENT, "VF %d of %s does not exist (no virtfn%d): create the VFs "
@@ -55,19 +57,15 @@ static int plan_vf_by_index(const struct x4_settings *s, int index, struct x4_pc
 static void plan_pf_ids(const struct x4_settings *s, uint16_t *vendor, uint16_t *device)
 {
 	struct x4_pciaddr pf;
-	char a[X4_PCIADDR_STRLEN], abs[96];
 	unsigned long v = 0, d = 0;
 
 	if (s->pf_auto)
-		x4_pciaddr_parse(PLAN_DEFAULT_PF, &pf, NULL);
+		x4_pciaddr_parse(X4_BOARD_PF, &pf, NULL);
 	else
 		pf = s->pf;
-	x4_pciaddr_format(&pf, a);
-	snprintf(abs, sizeof(abs), "/sys/bus/pci/devices/%s/vendor", a);
-	if (x4_sysfs_read_uint(abs, &v, NULL) < 0 || v > 0xffff)
-		v = 0x8086;
-	snprintf(abs, sizeof(abs), "/sys/bus/pci/devices/%s/device", a);
-	if (x4_sysfs_read_uint(abs, &d, NULL) < 0 || d > 0xffff)
+	if (x4_sysfs_pci_uint(&pf, "vendor", 0xffff, &v, NULL) < 0)
+		v = X4_BOARD_GPU_VENDOR;
+	if (x4_sysfs_pci_uint(&pf, "device", 0xffff, &d, NULL) < 0)
 		d = 0;
 	*vendor = (uint16_t)v;
 	*device = (uint16_t)d;
@@ -81,7 +79,7 @@ static int plan_shm_path(const char *vm, char *out, size_t n, struct x4_err *e)
 
 	if (rc < 0)
 		return rc;
-	if (strlen("looking-glass-") + strlen(enc) > PLAN_FILE_NAME_MAX ||
+	if (strlen(X4_LG_SHM_NAME) + strlen(enc) > PLAN_FILE_NAME_MAX ||
 	    (size_t)snprintf(out, n, "%s%s", X4_PLAN_SHM_PREFIX, enc) >= n)
 		return x4_fail(e, ENAMETOOLONG, "VM name '%.32s...' is too long for a /dev/shm file "
 			       "name: shorten it or use looking_glass = /dev/kvmfr0", vm);
@@ -95,8 +93,8 @@ int x4_plan_path(const char *vm, char *out, size_t n, struct x4_err *e)
 
 	if (rc < 0)
 		return rc;
-	if (strlen(enc) + 5 > PLAN_FILE_NAME_MAX ||
-	    (size_t)snprintf(out, n, "%s/%s.json", X4_PLAN_DIR, enc) >= n)
+	if (strlen(enc) + strlen(X4_PLAN_SUFFIX) > PLAN_FILE_NAME_MAX ||
+	    (size_t)snprintf(out, n, "%s/%s%s", X4_PLAN_DIR, enc, X4_PLAN_SUFFIX) >= n)
 		return x4_fail(e, ENAMETOOLONG, "VM name '%.32s...' encodes to %zu bytes, too long "
 			       "for a file name: shorten the VM name", vm, strlen(enc));
 	return 0;
@@ -129,7 +127,7 @@ int x4_plan_decide(const struct x4_config *c, const char *vm, const struct x4_pc
 	}
 	if (out->has_vf) {
 		if (s.pf_auto)
-			x4_pciaddr_parse(PLAN_DEFAULT_PF, &pf, NULL);
+			x4_pciaddr_parse(X4_BOARD_PF, &pf, NULL);
 		else
 			pf = s.pf;
 		if (x4_pciaddr_equal(&pf, &out->vf)) {

@@ -11,8 +11,9 @@
 #include "pciaddr.h"
 
 #define X4_PLAN_DIR X4_RUN_DIR "/vm"
-#define X4_PLAN_ROM_DIR "/var/lib/x4-sriov/rom"   /* converted option ROMs (rom_mode = optionrom) */
-#define X4_PLAN_SHM_PREFIX "/dev/shm/looking-glass-"
+#define X4_PLAN_ROM_DIR X4_STATE_DIR "/rom" /* converted option ROMs (rom_mode = optionrom) */
+#define X4_PLAN_SHM_PREFIX X4_LG_SHM_PREFIX
+#define X4_PLAN_SUFFIX ".json" /* X4_PLAN_DIR/<encoded vm>.json */
 #define X4_PLAN_MAX_BYTES (16u << 10)
 #define X4_PLAN_PATH_MAX 320 /* "/dev/shm/" + a 255-byte file name, with room */
 
@@ -29,7 +30,7 @@ struct x4_plan {
 
 /* The one decision hook, wrapper and x4ctl share. Settings are [host] with [vm NAME] over it.
  * VF: vf when given, else the [vm] vf = address, else vf = index N resolved through the PF's
- * virtfn link (pf, or 0000:00:02.0 for pf = auto; -ENOENT when that VF does not exist yet),
+ * virtfn link (pf, or X4_BOARD_PF for pf = auto; -ENOENT when that VF does not exist yet),
  * else none. The PF itself is refused. ROM: rom as configured (raw) or its converted copy
  * X4_PLAN_ROM_DIR/<sha256 of rom's bytes and the PF's ids>.optionrom (x4_romcache_path;
  * rom must be readable). Looking Glass size: lg_size, else from lg_resolution,

@@ -43,8 +43,10 @@ static int romcache_slurp(const char *path, uint8_t **buf, size_t *len, struct x
 /* Atomically, world-readable: QEMU runs as the qemu user. */
 static int romcache_write(const char *dst, const uint8_t *buf, size_t len, struct x4_err *e)
 {
-	if (x4_mkdirs(X4_ROMCACHE_DIR, 0755, e) < 0)
-		return -e->code;
+	int rc = x4_mkdirs(X4_ROMCACHE_DIR, 0755, e);
+
+	if (rc < 0)
+		return rc;
 	return x4_file_write(dst, (const char *)buf, len, 0644, e);
 }
 
@@ -100,8 +102,8 @@ int x4_romcache_ensure(const char *src, const char *dst, uint16_t vendor, uint16
 	size_t in_len = 0, out_len = 0;
 	int rc;
 
-	if (romcache_slurp(src, &in, &in_len, e) < 0)
-		return -e->code;
+	if ((rc = romcache_slurp(src, &in, &in_len, e)) < 0)
+		return rc;
 	rc = romcache_key_path(in, in_len, vendor, device, key, sizeof(key), e);
 	if (rc == 0 && strcmp(key, dst) != 0)
 		rc = x4_fail(e, ESTALE, "ROM %s changed while the VM was being prepared (its "

@@ -7,53 +7,45 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "board.h"
 #include "paths.h"
 #include "pcidev.h"
 #include "sysfs.h"
-
-/* "/sys/bus/pci/devices/ADDR/ATTR" from a formatted address and a constant attribute name. */
-static void sriov_attr(char *abs, size_t n, const struct x4_pciaddr *dev, const char *attr)
-{
-	char a[X4_PCIADDR_STRLEN];
-
-	snprintf(abs, n, "/sys/bus/pci/devices/%s/%s", x4_pciaddr_format(dev, a), attr);
-}
 
 /* What to tell the user about a PF without SR-IOV: a GPU hint for Intel display devices. */
 static const char *sriov_hint(const struct x4_pciaddr *pf)
 {
 	struct x4_pcidev d;
-	char abs[96], drv[64];
+	char abs[X4_PCI_ATTR_PATH_MAX], drv[64];
 
 	if (x4_pcidev_read_ids(pf, &d, NULL) != 0 || d.vendor != X4_PCI_VENDOR_INTEL ||
 	    d.class >> 16 != X4_PCI_CLASS_DISPLAY)
 		return "is its driver loaded with SR-IOV enabled?";
-	sriov_attr(abs, sizeof(abs), pf, "driver");
-	if (x4_sysfs_link_name(abs, drv, sizeof(drv), NULL) == 0 && strcmp(drv, "xe") == 0)
-		return "is xe loaded with xe.max_vfs=7? (x4ctl doctor)";
-	return "is i915-sriov-dkms loaded with i915.max_vfs=7? (x4ctl doctor)";
+	if (x4_pci_attr_path(pf, "driver", abs, sizeof(abs), NULL) == 0 &&
+	    x4_sysfs_link_name(abs, drv, sizeof(drv), NULL) == 0 && strcmp(drv, "xe") == 0)
+		return "is xe loaded with " X4_KARG_XE_VFS "? (x4ctl doctor)";
+	return "is i915-sriov-dkms loaded with " X4_KARG_I915_VFS "? (x4ctl doctor)";
 }
 
 /* An SR-IOV count attribute; absent attribute -> -ENOTSUP with the hint. */
 static int sriov_read_count(const struct x4_pciaddr *pf, const char *attr, unsigned *out,
 			    struct x4_err *e)
 {
-	char abs[96], a[X4_PCIADDR_STRLEN];
+	char abs[X4_PCI_ATTR_PATH_MAX], a[X4_PCIADDR_STRLEN];
 	unsigned long v;
 	int rc;
 
 	x4_pciaddr_format(pf, a);
 	if (!x4_pcidev_exists(pf))
 		return x4_fail(e, ENODEV, "no PCI device %s: check the PF address (lspci -D)", a);
-	sriov_attr(abs, sizeof(abs), pf, attr);
+	if ((rc = x4_pci_attr_path(pf, attr, abs, sizeof(abs), e)) < 0)
+		return rc;
 	if (x4_sysfs_exists(abs) != 1)
 		return x4_fail(e, ENOTSUP, "%s has no SR-IOV (no %s): %s", a, attr,
 			       sriov_hint(pf));
-	rc = x4_sysfs_read_uint(abs, &v, e);
+	rc = x4_sysfs_pci_uint(pf, attr, 0xffff, &v, e); /* a VF count: 16 bits */
 	if (rc)
 		return rc;
-	if (v > 0xffff)
-		return x4_fail(e, EINVAL, "%s: %lu is not a VF count", abs, v);
 	*out = (unsigned)v;
 	return 0;
 }
@@ -70,24 +62,21 @@ int x4_sriov_numvfs(const struct x4_pciaddr *pf, unsigned *out, struct x4_err *e
 
 int x4_sriov_set_autoprobe(const struct x4_pciaddr *pf, int on, struct x4_err *e)
 {
-	char abs[96];
+	char abs[X4_PCI_ATTR_PATH_MAX];
+	int rc;
 
-	sriov_attr(abs, sizeof(abs), pf, "sriov_drivers_autoprobe");
+	if ((rc = x4_pci_attr_path(pf, "sriov_drivers_autoprobe", abs, sizeof(abs), e)) < 0)
+		return rc;
 	return x4_sysfs_write(abs, on ? "1" : "0", e);
 }
 
 int x4_sriov_get_autoprobe(const struct x4_pciaddr *pf, int *on, struct x4_err *e)
 {
-	char abs[96];
 	unsigned long v;
-	int rc;
+	int rc = x4_sysfs_pci_uint(pf, "sriov_drivers_autoprobe", 1, &v, e);
 
-	sriov_attr(abs, sizeof(abs), pf, "sriov_drivers_autoprobe");
-	rc = x4_sysfs_read_uint(abs, &v, e);
 	if (rc)
 		return rc;
-	if (v > 1)
-		return x4_fail(e, EINVAL, "%s: %lu is not 0 or 1", abs, v);
 	*on = (int)v;
 	return 0;
 }
@@ -96,10 +85,11 @@ int x4_sriov_get_autoprobe(const struct x4_pciaddr *pf, int *on, struct x4_err *
 static int sriov_link_addr(const struct x4_pciaddr *dev, const char *attr, struct x4_pciaddr *out,
 			   struct x4_err *e)
 {
-	char abs[96], name[64];
+	char abs[X4_PCI_ATTR_PATH_MAX], name[64];
 	int rc;
 
-	sriov_attr(abs, sizeof(abs), dev, attr);
+	if ((rc = x4_pci_attr_path(dev, attr, abs, sizeof(abs), e)) < 0)
+		return rc;
 	rc = x4_sysfs_link_name(abs, name, sizeof(name), e);
 	if (rc)
 		return rc;
@@ -153,17 +143,19 @@ struct sriov_layout {
 
 static int sriov_get_layout(const struct x4_pciaddr *pf, struct sriov_layout *l, struct x4_err *e)
 {
-	char abs[96];
+	char abs[X4_PCI_ATTR_PATH_MAX];
 	int rc;
 
 	memset(l, 0, sizeof(*l));
 	rc = x4_sriov_totalvfs(pf, &l->total, e);
 	if (rc)
 		return rc;
-	sriov_attr(abs, sizeof(abs), pf, "sriov_offset");
+	if ((rc = x4_pci_attr_path(pf, "sriov_offset", abs, sizeof(abs), e)) < 0)
+		return rc;
 	if (x4_sysfs_read_uint(abs, &l->offset, NULL) != 0)
 		return 0;
-	sriov_attr(abs, sizeof(abs), pf, "sriov_stride");
+	if ((rc = x4_pci_attr_path(pf, "sriov_stride", abs, sizeof(abs), e)) < 0)
+		return rc;
 	if (x4_sysfs_read_uint(abs, &l->stride, NULL) != 0)
 		return 0;
 	/* offset 0 would make VF1 the PF itself: treat as unknown, like a missing attribute */
@@ -263,20 +255,43 @@ int x4_sriov_is_vf_of(const struct x4_pciaddr *pf, const struct x4_pciaddr *addr
 	return 0;
 }
 
+/* Write n to pf's sriov_numvfs, as the kernel wants it: one decimal, one write. */
+static int sriov_write_numvfs(const struct x4_pciaddr *pf, unsigned n, struct x4_err *e)
+{
+	char abs[X4_PCI_ATTR_PATH_MAX], val[16];
+	int rc;
+
+	if ((rc = x4_pci_attr_path(pf, "sriov_numvfs", abs, sizeof(abs), e)) < 0)
+		return rc;
+	snprintf(val, sizeof(val), "%u", n);
+	return x4_sysfs_write(abs, val, e);
+}
+
+/* After a write: sriov_numvfs must read n (0: the VFs are gone). */
+static int sriov_numvfs_is(const struct x4_pciaddr *pf, unsigned n, struct x4_err *e)
+{
+	char a[X4_PCIADDR_STRLEN];
+	unsigned num = 0;
+	int rc = x4_sriov_numvfs(pf, &num, e);
+
+	if (rc || num == n)
+		return rc;
+	x4_pciaddr_format(pf, a);
+	if (n == 0)
+		return x4_fail(e, EIO, "%s still has %u VFs after writing 0: check dmesg", a, num);
+	return x4_fail(e, EIO, "%s enabled %u of %u VFs: check dmesg", a, num, n);
+}
+
 /* Check that numvfs reads n and virtfn0..n-1 point at devices. */
 static int sriov_verify(const struct x4_pciaddr *pf, unsigned n, struct x4_err *e)
 {
 	char a[X4_PCIADDR_STRLEN];
 	struct x4_pciaddr vf;
-	unsigned num = 0;
-	int rc;
+	int rc = sriov_numvfs_is(pf, n, e);
 
-	x4_pciaddr_format(pf, a);
-	rc = x4_sriov_numvfs(pf, &num, e);
 	if (rc)
 		return rc;
-	if (num != n)
-		return x4_fail(e, EIO, "%s enabled %u of %u VFs: check dmesg", a, num, n);
+	x4_pciaddr_format(pf, a);
 	for (unsigned k = 0; k < n; k++) {
 		rc = sriov_virtfn(pf, k, &vf, e);
 		if (rc)
@@ -288,7 +303,7 @@ static int sriov_verify(const struct x4_pciaddr *pf, unsigned n, struct x4_err *
 
 int x4_sriov_create(const struct x4_pciaddr *pf, unsigned n, struct x4_err *e)
 {
-	char a[X4_PCIADDR_STRLEN], abs[96], val[16];
+	char a[X4_PCIADDR_STRLEN];
 	unsigned total = 0, num = 0;
 	int rc;
 
@@ -309,18 +324,14 @@ int x4_sriov_create(const struct x4_pciaddr *pf, unsigned n, struct x4_err *e)
 	if (num > 0)
 		return x4_fail(e, EBUSY, "%u VFs already enabled on %s; remove them first "
 			       "(x4ctl vf remove), only when none is in use", num, a);
-	sriov_attr(abs, sizeof(abs), pf, "sriov_numvfs");
-	snprintf(val, sizeof(val), "%u", n);
-	rc = x4_sysfs_write(abs, val, e);
-	if (rc)
-		return rc;
-	return sriov_verify(pf, n, e);
+	rc = sriov_write_numvfs(pf, n, e);
+	return rc ? rc : sriov_verify(pf, n, e);
 }
 
 int x4_sriov_any_vf_busy(const struct x4_pciaddr *pf, struct x4_pciaddr *busy, char *drv,
 			 size_t n, struct x4_err *e)
 {
-	char attr[32], abs[96], name[64];
+	char attr[32], abs[X4_PCI_ATTR_PATH_MAX], name[64];
 	struct x4_pciaddr vf;
 	int rc;
 
@@ -333,7 +344,8 @@ int x4_sriov_any_vf_busy(const struct x4_pciaddr *pf, struct x4_pciaddr *busy, c
 			break; /* links are contiguous: virtfn0..numvfs-1 */
 		if (rc)
 			return rc;
-		sriov_attr(abs, sizeof(abs), &vf, "driver");
+		if ((rc = x4_pci_attr_path(&vf, "driver", abs, sizeof(abs), e)) < 0)
+			return rc;
 		rc = x4_sysfs_link_name(abs, name, sizeof(name), NULL);
 		if (rc == -ENOENT)
 			continue;
@@ -356,18 +368,15 @@ int x4_sriov_any_vf_busy(const struct x4_pciaddr *pf, struct x4_pciaddr *busy, c
 
 int x4_sriov_remove(const struct x4_pciaddr *pf, struct x4_err *e)
 {
-	char a[X4_PCIADDR_STRLEN], b[X4_PCIADDR_STRLEN], abs[96], drv[64];
+	char a[X4_PCIADDR_STRLEN], b[X4_PCIADDR_STRLEN], drv[64];
 	struct x4_pciaddr busy;
 	struct x4_err why;
 	unsigned num = 0;
-	int rc;
+	int rc = x4_sriov_numvfs(pf, &num, e);
 
-	x4_pciaddr_format(pf, a);
-	rc = x4_sriov_numvfs(pf, &num, e);
-	if (rc)
+	if (rc || num == 0)
 		return rc;
-	if (num == 0)
-		return 0;
+	x4_pciaddr_format(pf, a);
 	rc = x4_sriov_any_vf_busy(pf, &busy, drv, sizeof(drv), &why);
 	if (rc < 0) /* unsure whether a VF is held: a blocked write would hang the caller */
 		return x4_fail(e, EBUSY, "not removing the VFs of %s: %s", a, why.msg);
@@ -375,16 +384,8 @@ int x4_sriov_remove(const struct x4_pciaddr *pf, struct x4_err *e)
 		return x4_fail(e, EBUSY, "not removing the VFs of %s: VF %s is bound to %s (a VM may "
 			       "hold it; removing now would hang): stop the VM or give the VF back first",
 			       a, x4_pciaddr_format(&busy, b), drv);
-	sriov_attr(abs, sizeof(abs), pf, "sriov_numvfs");
-	rc = x4_sysfs_write(abs, "0", e);
-	if (rc)
-		return rc;
-	rc = x4_sriov_numvfs(pf, &num, e);
-	if (rc)
-		return rc;
-	if (num != 0)
-		return x4_fail(e, EIO, "%s still has %u VFs after writing 0: check dmesg", a, num);
-	return 0;
+	rc = sriov_write_numvfs(pf, 0, e);
+	return rc ? rc : sriov_numvfs_is(pf, 0, e);
 }
 
 /* Auto candidate: Intel display controller with sriov_totalvfs > 0. */
@@ -421,12 +422,12 @@ static int sriov_find_auto(struct x4_pciaddr *pf, struct x4_err *e)
 	DIR *dp;
 	struct dirent *de;
 
-	x4_pciaddr_parse(X4_SRIOV_DEFAULT_PF, &pref, NULL);
+	x4_pciaddr_parse(X4_BOARD_PF, &pref, NULL);
 	if (sriov_auto_ok(&pref)) {
 		*pf = pref;
 		return 0;
 	}
-	rc = x4_host_path("/sys/bus/pci/devices", dir, sizeof(dir), e);
+	rc = x4_host_path(X4_PCI_DEVICES_DIR, dir, sizeof(dir), e);
 	if (rc)
 		return rc;
 	dp = opendir(dir);
@@ -451,7 +452,7 @@ static int sriov_find_auto(struct x4_pciaddr *pf, struct x4_err *e)
 		rc = x4_sriov_totalvfs(&pref, &total, e);
 		if (rc < 0 && rc != -ENOTSUP)
 			return rc;
-		return x4_fail(e, ENODEV, "%s has no SR-IOV: %s", X4_SRIOV_DEFAULT_PF,
+		return x4_fail(e, ENODEV, "%s has no SR-IOV: %s", X4_BOARD_PF,
 			       sriov_hint(&pref));
 	}
 	return x4_fail(e, ENODEV, "no Intel GPU with SR-IOV found: set pf = DDDD:BB:SS.F in "

@@ -9,12 +9,11 @@
 #include "err.h"
 #include "pciaddr.h"
 
-#define X4_SRIOV_DEFAULT_PF "0000:00:02.0" /* the N100's iGPU, preferred by pf = auto */
-#define X4_SRIOV_MAX_VFS 256               /* virtfnN links we ever look at */
+#define X4_SRIOV_MAX_VFS 256 /* virtfnN links we ever look at */
 
 /* The PF to manage. s->pf_auto == 0 (s non-NULL): the configured address, any device class,
  * checked to exist and have sriov_totalvfs > 0. Auto (or s NULL): an Intel (0x8086) display
- * controller (class 0x03xxxx) with sriov_totalvfs > 0, 0000:00:02.0 first, else the lowest
+ * controller (class 0x03xxxx) with sriov_totalvfs > 0, X4_BOARD_PF (board.h) first, else the lowest
  * address. Nothing found is -ENODEV with a line that says what to load or configure. */
 int x4_sriov_find_pf(const struct x4_settings *s, struct x4_pciaddr *pf, struct x4_err *e);
 

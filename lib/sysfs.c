@@ -205,3 +205,20 @@ int x4_sysfs_exists(const char *abs)
 		return 0;
 	return -errno;
 }
+
+int x4_sysfs_pci_uint(const struct x4_pciaddr *a, const char *attr, unsigned long max,
+		      unsigned long *v, struct x4_err *e)
+{
+	char abs[X4_PCI_ATTR_PATH_MAX];
+	int rc;
+
+	if ((rc = x4_pci_attr_path(a, attr, abs, sizeof(abs), e)) < 0)
+		return rc;
+	rc = x4_sysfs_read_uint(abs, v, e);
+	if (rc)
+		return rc;
+	if (*v > max)
+		return x4_fail(e, EINVAL, "%s: value 0x%lx out of range (at most 0x%lx)", abs, *v,
+			       max);
+	return 0;
+}

@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 #include "err.h"
+#include "pciaddr.h"
 
 /* All `abs` arguments are absolute host paths ("/sys/bus/pci/devices/0000:00:02.0/sriov_numvfs");
  * they are resolved with x4_host_path(), so $X4_ROOT applies and ".." is refused. */
@@ -31,5 +32,10 @@ int x4_sysfs_link_name(const char *abs, char *out, size_t n, struct x4_err *e);
 
 /* 1 when the path exists (lstat), 0 when not, negative errno on other errors. */
 int x4_sysfs_exists(const char *abs);
+
+/* Numeric attribute attr of PCI device a (vendor, sriov_totalvfs, ...) read as
+ * x4_sysfs_read_uint does; above max is -EINVAL naming the path. */
+int x4_sysfs_pci_uint(const struct x4_pciaddr *a, const char *attr, unsigned long max,
+		      unsigned long *v, struct x4_err *e);
 
 #endif

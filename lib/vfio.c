@@ -9,21 +9,15 @@
 #include "pcidev.h"
 #include "sysfs.h"
 
-static void vfio_attr(char *abs, size_t n, const struct x4_pciaddr *dev, const char *attr)
-{
-	char a[X4_PCIADDR_STRLEN];
-
-	snprintf(abs, n, "/sys/bus/pci/devices/%s/%s", x4_pciaddr_format(dev, a), attr);
-}
-
 int x4_vfio_driver(const struct x4_pciaddr *dev, char *out, size_t n, struct x4_err *e)
 {
-	char abs[96], a[X4_PCIADDR_STRLEN];
+	char abs[X4_PCI_ATTR_PATH_MAX], a[X4_PCIADDR_STRLEN];
 	int rc;
 
 	if (!x4_pcidev_exists(dev))
 		return x4_fail(e, ENODEV, "no PCI device %s", x4_pciaddr_format(dev, a));
-	vfio_attr(abs, sizeof(abs), dev, "driver");
+	if ((rc = x4_pci_attr_path(dev, "driver", abs, sizeof(abs), e)) < 0)
+		return rc;
 	rc = x4_sysfs_link_name(abs, out, n, e);
 	if (rc == -ENOENT) {
 		if (n)
@@ -36,7 +30,7 @@ int x4_vfio_driver(const struct x4_pciaddr *dev, char *out, size_t n, struct x4_
 
 int x4_vfio_loaded(struct x4_err *e)
 {
-	if (x4_sysfs_exists("/sys/bus/pci/drivers/" X4_VFIO_DRIVER) == 1)
+	if (x4_sysfs_exists(X4_PCI_DRIVERS_DIR "/" X4_VFIO_DRIVER) == 1)
 		return 1;
 	x4_fail(e, ENOENT, "vfio-pci is not loaded: modprobe vfio-pci");
 	return 0;
@@ -53,10 +47,10 @@ int x4_vfio_group_dev_exists(unsigned group)
 /* The PF dev points to through physfn; -ENOENT when dev is no VF. */
 static int vfio_physfn(const struct x4_pciaddr *dev, struct x4_pciaddr *pf)
 {
-	char abs[96], name[64];
+	char abs[X4_PCI_ATTR_PATH_MAX], name[64];
 
-	vfio_attr(abs, sizeof(abs), dev, "physfn");
-	if (x4_sysfs_link_name(abs, name, sizeof(name), NULL) != 0)
+	if (x4_pci_attr_path(dev, "physfn", abs, sizeof(abs), NULL) != 0 ||
+	    x4_sysfs_link_name(abs, name, sizeof(name), NULL) != 0)
 		return -ENOENT;
 	if (x4_pciaddr_parse(name, pf, NULL) != 0 || x4_pciaddr_equal(pf, dev))
 		return -ENOENT;
@@ -68,9 +62,11 @@ static int vfio_physfn(const struct x4_pciaddr *dev, struct x4_pciaddr *pf)
 static int vfio_check_vf(const struct x4_pciaddr *dev, const struct x4_pciaddr *pf,
 			 struct x4_err *e)
 {
-	char a[X4_PCIADDR_STRLEN], p[X4_PCIADDR_STRLEN], q[X4_PCIADDR_STRLEN], abs[96];
+	char a[X4_PCIADDR_STRLEN], p[X4_PCIADDR_STRLEN], q[X4_PCIADDR_STRLEN];
+	char abs[X4_PCI_ATTR_PATH_MAX];
 	struct x4_pciaddr phys;
 	unsigned long vga;
+	int rc;
 
 	x4_pciaddr_format(dev, a);
 	if (pf && x4_pciaddr_equal(dev, pf))
@@ -84,38 +80,27 @@ static int vfio_check_vf(const struct x4_pciaddr *dev, const struct x4_pciaddr *
 	if (pf && !x4_pciaddr_equal(&phys, pf))
 		return x4_fail(e, EPERM, "refusing to touch %s: it is a VF of %s, not of %s", a,
 			       x4_pciaddr_format(&phys, p), x4_pciaddr_format(pf, q));
-	vfio_attr(abs, sizeof(abs), dev, "boot_vga");
+	if ((rc = x4_pci_attr_path(dev, "boot_vga", abs, sizeof(abs), e)) < 0)
+		return rc;
 	if (x4_sysfs_exists(abs) == 1 && (x4_sysfs_read_uint(abs, &vga, NULL) != 0 || vga != 0))
 		return x4_fail(e, EPERM, "refusing to touch %s: it is (or may be) the boot display "
 			       "(boot_vga)", a);
 	return 0;
 }
 
-/* Driver names become path components: accept only what kernel driver names look like. */
-static int vfio_driver_name_ok(const char *s)
-{
-	if (!*s || strcmp(s, ".") == 0 || strcmp(s, "..") == 0)
-		return 0;
-	for (; *s; s++)
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
-		      (*s >= '0' && *s <= '9') || *s == '_' || *s == '-' || *s == '.'))
-			return 0;
-	return 1;
-}
-
 /* The only place that writes an unbind file. Re-checks right before the write that dev is a
  * VF, so no code path can unbind a PF (its host driver) by accident. */
 static int vfio_unbind_from(const struct x4_pciaddr *dev, const char *drv, struct x4_err *e)
 {
-	char a[X4_PCIADDR_STRLEN], abs[160];
+	char a[X4_PCIADDR_STRLEN], abs[X4_PCI_ATTR_PATH_MAX];
 	struct x4_pciaddr phys;
 
 	x4_pciaddr_format(dev, a);
 	if (vfio_physfn(dev, &phys) != 0)
 		return x4_fail(e, EPERM, "refusing to unbind %s: not an SR-IOV VF", a);
-	if (!vfio_driver_name_ok(drv))
+	/* the driver name becomes a path component: x4_pci_driver_path refuses anything odd */
+	if (x4_pci_driver_path(drv, "unbind", abs, sizeof(abs), NULL) < 0)
 		return x4_fail(e, EINVAL, "%s: unexpected driver name '%.64s'", a, drv);
-	snprintf(abs, sizeof(abs), "/sys/bus/pci/drivers/%s/unbind", drv);
 	return x4_sysfs_write(abs, a, e);
 }
 
@@ -123,13 +108,13 @@ static int vfio_probe(const struct x4_pciaddr *dev, struct x4_err *e)
 {
 	char a[X4_PCIADDR_STRLEN];
 
-	return x4_sysfs_write("/sys/bus/pci/drivers_probe", x4_pciaddr_format(dev, a), e);
+	return x4_sysfs_write(X4_PCI_SYSFS_DIR "/drivers_probe", x4_pciaddr_format(dev, a), e);
 }
 
 int x4_vfio_bind(const struct x4_pciaddr *dev, const struct x4_pciaddr *pf_or_null,
 		 char *orig_driver, size_t n, struct x4_err *e)
 {
-	char a[X4_PCIADDR_STRLEN], abs[96], cur[64] = "", now[64] = "";
+	char a[X4_PCIADDR_STRLEN], abs[X4_PCI_ATTR_PATH_MAX], cur[64] = "", now[64] = "";
 	struct x4_err probe_err;
 	int rc;
 
@@ -144,7 +129,8 @@ int x4_vfio_bind(const struct x4_pciaddr *dev, const struct x4_pciaddr *pf_or_nu
 		return rc;
 	if (orig_driver && n)
 		snprintf(orig_driver, n, "%s", cur);
-	vfio_attr(abs, sizeof(abs), dev, "driver_override");
+	if ((rc = x4_pci_attr_path(dev, "driver_override", abs, sizeof(abs), e)) < 0)
+		return rc;
 	rc = x4_sysfs_write(abs, X4_VFIO_DRIVER, e);
 	if (rc)
 		return rc;
@@ -173,13 +159,14 @@ int x4_vfio_bind(const struct x4_pciaddr *dev, const struct x4_pciaddr *pf_or_nu
 
 int x4_vfio_unbind(const struct x4_pciaddr *dev, struct x4_err *e)
 {
-	char abs[96], cur[64] = "";
+	char abs[X4_PCI_ATTR_PATH_MAX], cur[64] = "";
 	int rc;
 
 	rc = vfio_check_vf(dev, NULL, e);
 	if (rc)
 		return rc;
-	vfio_attr(abs, sizeof(abs), dev, "driver_override");
+	if ((rc = x4_pci_attr_path(dev, "driver_override", abs, sizeof(abs), e)) < 0)
+		return rc;
 	rc = x4_sysfs_write(abs, "\n", e);
 	if (rc)
 		return rc;

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "apparmor.h"
+#include "board.h"
 #include "config.h"
 #include "lg.h"
 #include "lgshm.h"
@@ -77,8 +78,12 @@ static int qx_exec(const char *qemu, char **argv, struct x4_err *e)
  * (same slot as the PF: 0000:00:02.1-7 on the X4). No sysfs, so no libpci in the wrapper. */
 static int qx_find_vf(const struct x4_settings *s, int argc, char **argv, struct x4_plan *plan)
 {
-	struct x4_pciaddr cand = s->pf_auto ? (struct x4_pciaddr){ 0, 0, 2, 0 } : s->pf;
-	unsigned base = cand.func;
+	struct x4_pciaddr cand = s->pf;
+	unsigned base;
+
+	if (s->pf_auto)
+		x4_pciaddr_parse(X4_BOARD_PF, &cand, NULL);
+	base = cand.func;
 
 	for (unsigned f = base + 1; f < 8; f++) {
 		struct x4_rewrite rw = { .vf = &cand, .romfile = "x" };
@@ -102,12 +107,13 @@ static int qx_find_vf(const struct x4_settings *s, int argc, char **argv, struct
 static int qx_check_rom(const char *path, struct x4_err *e)
 {
 	struct x4_rom_info info;
+	int rc;
 
 	if (access(path, R_OK) < 0)
 		return x4_fail(e, errno, "ROM %s is not readable by this user (uid %u): %s: chmod 0644 it or fix rom = in x4-sriov.conf",
 			       path, (unsigned)getuid(), strerror(errno));
-	if (x4_rom_check_file(path, 0, 0, &info, e) < 0)
-		return -e->code;
+	if ((rc = x4_rom_check_file(path, 0, 0, &info, e)) < 0)
+		return rc;
 	if (info.warning[0])
 		x4_log(LOG_WARNING, "ROM %s: %s", path, info.warning);
 	return 0;
@@ -115,7 +121,7 @@ static int qx_check_rom(const char *path, struct x4_err *e)
 
 int main(int argc, char **argv)
 {
-	struct x4_config cfg;
+	static struct x4_config cfg; /* 54 KiB: too big for the stack (CODING-STYLE.md) */
 	struct x4_settings s;
 	struct x4_plan plan;
 	struct x4_err e;

@@ -585,6 +585,34 @@ static void test_romcache(void **state)
 	fs_fini(&f);
 }
 
+/* Regression (issue 13, item 6): a step that failed without filling e (x4_vfio_driver asked
+ * with e = NULL) made adopt return -e->code, that is 0: success, with the claim skipped. The
+ * callee's own rc is returned now, and its message with it. */
+static void test_adopt_fails_when_vf_vanished(void **state)
+{
+	struct fakesys *f = *state;
+	struct x4_config c;
+	struct x4_domain d;
+	struct x4_vm vm;
+	struct x4_state st;
+	struct x4_err e;
+
+	fs_n100_vfs(f, 7);
+	x4_config_defaults(&c);
+	mkdom(&d, "win", "0000:00:02.4", 0);
+	x4_err_clear(&e);
+	assert_int_equal(x4_lifecycle_classify(&c, &d, &vm, &e), 1);
+	assert_int_equal(vm.n_vfs, 1);
+	/* the VF is gone between libvirt's start and the hook's adopt */
+	fs_unlink(f, "sys/bus/pci/devices/0000:00:02.4");
+	x4_err_clear(&e);
+	assert_int_equal(x4_lifecycle_adopt(&c, &vm, &e), -ENODEV);
+	assert_int_equal(e.code, ENODEV);
+	assert_non_null(strstr(e.msg, "0000:00:02.4"));
+	assert_int_equal(x4_state_load(&st, &e), 0);
+	assert_int_equal(st.n_claims, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -600,6 +628,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_damaged_state_rebuilt, fs_sim_setup, fs_sim_teardown),
 		cmocka_unit_test_setup_teardown(test_stale_claim_reclaimed, fs_sim_setup, fs_sim_teardown),
 		cmocka_unit_test(test_romcache),
+		cmocka_unit_test_setup_teardown(test_adopt_fails_when_vf_vanished, fs_n100_setup,
+						fs_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

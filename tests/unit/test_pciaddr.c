@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Unit tests: lib/pciaddr (strict parse, libvirt attributes, format). */
+/* Unit tests: lib/pciaddr (strict parse, libvirt attributes, format, sysfs paths). */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -196,13 +196,76 @@ static void test_format_equal(void **state)
 	assert_int_equal(strlen(buf), X4_PCIADDR_STRLEN - 1);
 }
 
+static void test_attr_path(void **state)
+{
+	static const char want[] = "/sys/bus/pci/devices/0000:00:02.1/sriov_numvfs";
+	struct x4_pciaddr a = { 0, 0, 2, 1 };
+	char out[X4_PCI_ATTR_PATH_MAX];
+	struct x4_err e;
+
+	(void)state;
+	assert_int_equal(x4_pci_attr_path(&a, "sriov_numvfs", out, sizeof(out), &e), 0);
+	assert_string_equal(out, want);
+	assert_int_equal(x4_pci_attr_path(&a, NULL, out, sizeof(out), &e), 0);
+	assert_string_equal(out, "/sys/bus/pci/devices/0000:00:02.1");
+	assert_int_equal(x4_pci_attr_path(&a, "", out, sizeof(out), &e), 0);
+	assert_string_equal(out, "/sys/bus/pci/devices/0000:00:02.1");
+	assert_int_equal(x4_pci_attr_path(&a, "virtfn0", out, sizeof(out), &e), 0);
+	assert_string_equal(out, "/sys/bus/pci/devices/0000:00:02.1/virtfn0");
+	assert_int_equal(x4_pci_driver_path("vfio-pci", "unbind", out, sizeof(out), &e), 0);
+	assert_string_equal(out, "/sys/bus/pci/drivers/vfio-pci/unbind");
+	assert_int_equal(x4_pci_driver_path("i915", NULL, out, sizeof(out), &e), 0);
+	assert_string_equal(out, "/sys/bus/pci/drivers/i915");
+	/* an exact fit is fine, one byte less is refused, never cut */
+	assert_int_equal(x4_pci_attr_path(&a, "sriov_numvfs", out, sizeof(want), &e), 0);
+	assert_string_equal(out, want);
+	x4_err_clear(&e);
+	assert_int_equal(x4_pci_attr_path(&a, "sriov_numvfs", out, sizeof(want) - 1, &e),
+			 -ENAMETOOLONG);
+	assert_string_equal(out, "");
+	assert_int_equal(e.code, ENAMETOOLONG);
+	assert_non_null(strstr(e.msg, "sriov_numvfs"));
+	assert_int_equal(x4_pci_attr_path(&a, "driver", out, 8, NULL), -ENAMETOOLONG);
+	assert_string_equal(out, "");
+	assert_int_equal(x4_pci_attr_path(&a, "driver", NULL, 0, NULL), -ENAMETOOLONG);
+}
+
+static void test_attr_path_bad_names(void **state)
+{
+	static const char *const bad[] = {
+		"..", ".", "a/b", "/etc", "driver/unbind", "../../../etc/passwd", "x y", "a\nb",
+		"name\xff", "*",
+	};
+	struct x4_pciaddr a = { 0, 0, 2, 1 };
+	char out[X4_PCI_ATTR_PATH_MAX];
+	struct x4_err e;
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_LEN(bad); i++) {
+		x4_err_clear(&e);
+		strcpy(out, "junk");
+		assert_int_equal(x4_pci_attr_path(&a, bad[i], out, sizeof(out), &e), -EINVAL);
+		assert_string_equal(out, "");
+		assert_int_equal(e.code, EINVAL);
+		strcpy(out, "junk");
+		assert_int_equal(x4_pci_driver_path(bad[i], "unbind", out, sizeof(out), &e),
+				 -EINVAL);
+		assert_string_equal(out, "");
+		assert_int_equal(x4_pci_driver_path("i915", bad[i], out, sizeof(out), &e),
+				 -EINVAL);
+	}
+	assert_int_equal(x4_pci_driver_path("", "unbind", out, sizeof(out), &e), -EINVAL);
+	assert_int_equal(x4_pci_driver_path(NULL, "unbind", out, sizeof(out), &e), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse_good),   cmocka_unit_test(test_parse_bad),
 		cmocka_unit_test(test_parse_range),  cmocka_unit_test(test_error_quoting),
 		cmocka_unit_test(test_attrs_good),   cmocka_unit_test(test_attrs_bad),
-		cmocka_unit_test(test_format_equal),
+		cmocka_unit_test(test_format_equal), cmocka_unit_test(test_attr_path),
+		cmocka_unit_test(test_attr_path_bad_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -357,6 +357,32 @@ static void test_exists(void **state)
 	setenv("X4_ROOT", root, 1);
 }
 
+/* A PCI device's numeric attribute: path built by x4_pci_attr_path, value bounded by max. */
+static void test_pci_uint(void **state)
+{
+	struct x4_pciaddr a = { 0, 0, 2, 0 };
+	unsigned long v = 0;
+	struct x4_err e;
+
+	(void)state;
+	puts_(DEV "/vendor", "0x8086\n");
+	puts_(DEV "/class", "0x030000\n");
+	puts_(DEV "/sriov_drivers_autoprobe", "2\n");
+	assert_int_equal(x4_sysfs_pci_uint(&a, "vendor", 0xffff, &v, &e), 0);
+	assert_int_equal(v, 0x8086);
+	assert_int_equal(x4_sysfs_pci_uint(&a, "class", 0xffffff, &v, &e), 0);
+	assert_int_equal(v, 0x030000);
+	x4_err_clear(&e);
+	assert_int_equal(x4_sysfs_pci_uint(&a, "class", 0xffff, &v, &e), -EINVAL);
+	assert_non_null(strstr(e.msg, DEV "/class"));
+	assert_non_null(strstr(e.msg, "out of range"));
+	assert_int_equal(x4_sysfs_pci_uint(&a, "sriov_drivers_autoprobe", 1, &v, &e), -EINVAL);
+	assert_int_equal(x4_sysfs_pci_uint(&a, "sriov_numvfs", 0xffff, &v, &e), -ENOENT);
+	/* the attribute is a name, never a path */
+	assert_int_equal(x4_sysfs_pci_uint(&a, "../0000:00:02.1/vendor", 0xffff, &v, &e),
+			 -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -369,6 +395,7 @@ int main(void)
 		cmocka_unit_test(test_hints),
 		cmocka_unit_test_setup_teardown(test_link_name, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_exists, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pci_uint, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
