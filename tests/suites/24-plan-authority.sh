@@ -1,0 +1,86 @@
+#!/bin/bash
+# The plan is the one authority for a started VM (contract in lib/plan.h): qemu-x4 follows a
+# good plan, runs config-only (and says so) when there is none, and refuses a plan that is
+# there but damaged, foreign-owned or writable by others with one line naming the file.
+set -u
+# shellcheck source=tests/lib.sh
+. "$(dirname "$0")/../lib.sh"
+ARGV=$T_TOP/tests/fixtures/argv
+
+T=$(mktemp -d /tmp/x4plan.XXXXXX)
+chmod 0755 "$T"
+trap 'rm -rf "$T"' EXIT
+W=$T_BIN/qemu-x4
+
+# The fake QEMU records the argv it got, NUL-separated.
+FAKE=$T/fake-qemu
+cat >"$FAKE" <<'EOF'
+#!/bin/bash
+printf '%s\0' "$0" "$@" >"$FAKE_OUT"
+EOF
+chmod 0755 "$FAKE"
+export FAKE_OUT=$T/argv X4_ROOT=$T/root X4_CONFIG=$T/x4.conf
+mkdir -p "$X4_ROOT/etc" "$X4_ROOT/run/x4-sriov/vm"
+printf '%s\n' '[host]' "qemu = $FAKE" '[vm feas]' 'looking_glass = shm' >"$X4_CONFIG"
+PLAN=/run/x4-sriov/vm/feas.json
+mapfile -t A < <(tail -n +2 "$ARGV/start-feas.argv")
+
+# run: qemu-x4 on libvirt's captured start of VM feas; sets RC, ERR, NLINES.
+run() {
+	rm -f "$FAKE_OUT"
+	"$W" "${A[@]}" >/dev/null 2>"$T/stderr"
+	RC=$?
+	ERR=$(cat "$T/stderr")
+	NLINES=$(wc -l <"$T/stderr")
+}
+# plan JSON MODE [OWNER]: write feas's plan file as given.
+plan() {
+	printf '%s\n' "$1" >"$X4_ROOT$PLAN"
+	chmod "$2" "$X4_ROOT$PLAN"
+	chown "${3:-root}" "$X4_ROOT$PLAN"
+}
+# refused DESC REGEX: non-zero, one line matching REGEX that names the plan file, QEMU not run.
+refused() {
+	if [ "$RC" != 0 ] && [ "$NLINES" = 1 ] && [ ! -e "$FAKE_OUT" ] &&
+		printf '%s' "$ERR" | grep -q -- "$PLAN" && printf '%s' "$ERR" | grep -Eq -- "$2"; then
+		ok "$1"
+	else
+		not_ok "$1 (rc $RC, $NLINES lines, exec'd: $([ -e "$FAKE_OUT" ] && echo yes || echo no): $ERR)"
+	fi
+}
+GOOD='{"version":1,"vm":"feas","vf":null,"rom":"","lg":"shm","lg_path":"/dev/shm/looking-glass-feas","lg_size":67108864}'
+
+# --- no plan: config-only mode, said once, and QEMU runs with the config's 32 MiB
+rm -f "$X4_ROOT$PLAN"
+run
+check_eq "no plan: QEMU runs" "0 yes" "$RC $([ -e "$FAKE_OUT" ] && echo yes)"
+check_match "... and one line says config-only mode" \
+	"^x4-sriov: VM 'feas' has no plan from x4-hook: config-only mode" "$ERR"
+check_eq "... said once" 1 "$NLINES"
+check "... the config decided: 32 MiB" grep -qa '"size":33554432' "$FAKE_OUT"
+
+# --- a good plan wins over the config, silently
+plan "$GOOD" 0644
+run
+check_eq "good plan: QEMU runs, nothing on stderr" "0 0" "$RC $NLINES"
+check "... with the plan's 64 MiB" grep -qa '"size":67108864' "$FAKE_OUT"
+
+# --- a plan that is there but unusable: refused, never a fallback to the config
+plan '{"version":1,"vm":"feas",' 0644
+run; refused "damaged plan (truncated JSON): refused with one line naming the file" "damaged.*remove it"
+plan "${GOOD/\"version\":1/\"version\":9}" 0644
+run; refused "plan of another format version: refused" "version"
+plan '{"version":1,"vm":"other","vf":null,"rom":"","lg":"off","lg_path":"","lg_size":0}' 0644
+run; refused "plan written for another VM: refused" "for VM 'other'"
+plan "${GOOD/67108864/12345}" 0644
+run; refused "plan with a size that is not whole MiB: refused" "not whole MiB"
+plan "$GOOD" 0644 nobody
+run; refused "plan owned by another user: refused" "owned by uid [0-9]+.*remove it"
+plan "$GOOD" 0666
+run; refused "plan writable by others: refused" "mode 0666.*remove it"
+rm -f "$X4_ROOT$PLAN"
+mkdir "$X4_ROOT$PLAN"
+run; refused "plan path that is a directory: refused" "."
+rmdir "$X4_ROOT$PLAN"
+
+t_done
