@@ -78,7 +78,24 @@ plan "$GOOD" 0644 nobody
 run; refused "plan owned by another user: refused" "owned by uid [0-9]+.*remove it"
 plan "$GOOD" 0666
 run; refused "plan writable by others: refused" "mode 0666.*remove it"
-rm -f "$X4_ROOT$PLAN"
+
+# --- x4ctl shows an unusable plan (and a good one) instead of deciding again
+X4CTL=$T_BIN/x4ctl
+plan '{"version":1,"vm":"feas",' 0644
+printf '%s\n' '{"version":1,"vm":"ok","vf":"0000:00:02.1","rom":"","lg":"off","lg_path":"","lg_size":0}' \
+	>"$X4_ROOT/run/x4-sriov/vm/ok.json"
+OUT=$("$X4CTL" status 2>&1)
+check_match "status: the damaged plan, naming the file" "^plan feas: plan $PLAN is damaged: .*remove it" "$OUT"
+check_match "status: the good plan, what it holds" "^plan ok: VF 0000:00:02.1, ROM none, Looking Glass off$" "$OUT"
+OUT=$("$X4CTL" status --json 2>&1)
+check_eq "status --json: the plans, with the error" "feas damaged|ok 0000:00:02.1" \
+	"$(jq -r '.plans[] | "\(.vm) \(if .error then (.error | capture("(?<w>damaged)").w) else .vf end)"' <<<"$OUT" | paste -sd'|')"
+OUT=$("$X4CTL" doctor 2>&1)
+check_match "doctor: a FAIL row for the damaged plan" "^FAIL +plan +plan $PLAN is damaged" "$OUT"
+check_match "... with the rm as its fix" "fix: sudo rm $PLAN, then start the VM again" "$OUT"
+rm -f "$X4_ROOT/run/x4-sriov/vm/ok.json" "$X4_ROOT$PLAN"
+
+# --- the path is there but is no file: refused too
 mkdir "$X4_ROOT$PLAN"
 run; refused "plan path that is a directory: refused" "."
 rmdir "$X4_ROOT$PLAN"
