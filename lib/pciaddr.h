@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* pciaddr: strict parse/format of PCI addresses "DDDD:BB:SS.F". */
+/* pciaddr: owns strict parse/format of PCI addresses "DDDD:BB:SS.F". Callers: anyone (no I/O). */
 #ifndef X4_PCIADDR_H
 #define X4_PCIADDR_H
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* plan: owns the per-VM decision (VF, ROM, Looking Glass) and its file; x4-hook-core writes it
- * (lib/lifecycle), qemu-wrapper, x4ctl and lib/lgassign read it, x4ctl decides for stopped VMs.
+ * (lib/lifecycle); qemu-x4, x4ctl and lib (lgassign, reclaim) read it, x4ctl decides too.
  *
  * The hook -> wrapper contract: the plan file.
  *

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* qemuargv: QEMU's argv as libvirt passes it: probes, the VM name, adding the ROM and Looking Glass. */
+/* qemuargv: owns QEMU's argv as libvirt passes it: probes, the VM name, its vfio-pci devices,
+ * adding the ROM and Looking Glass. Callers: qemu-x4 only; no I/O. */
 #ifndef X4_QEMUARGV_H
 #define X4_QEMUARGV_H
 

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* state: which VF each VM holds and what the host looked like before us, under /run/x4-sriov. */
+/* state: owns /run/x4-sriov/state.json (which VF each VM holds, the host before us) and its
+ * lock. Callers: lib/lifecycle and lib/reclaim write it under the lock; x4ctl reads it. */
 #ifndef X4_STATE_H
 #define X4_STATE_H
 
