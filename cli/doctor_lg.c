@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "apparmor.h"
 #include "doctor.h"
 #include "lg.h"
 #include "lgassign.h"
@@ -13,8 +14,6 @@
 #include "plan.h"
 #include "qemuconf.h"
 #include "sysfs.h"
-
-#define LG_AA_FILE "/etc/apparmor.d/local/abstractions/libvirt-qemu"
 
 /* One Looking Glass path in use or planned, with the size its plan holds (0 = any: [host]'s
  * own device with no size asked for). */
@@ -225,20 +224,20 @@ static void lg_apparmor(struct doc *d, const struct lg_use *u, unsigned n)
 		doc_row(d, DOC_PASS, "apparmor", NULL, "AppArmor is not enabled: no rules needed");
 		return;
 	}
-	text = doc_read_host(LG_AA_FILE, 1u << 20, &len);
+	text = doc_read_host(X4_AA_QEMU_LOCAL, 1u << 20, &len);
 	for (i = 0; i < n; i++) {
 		snprintf(want, sizeof(want), "%s rw,", u[i].path);
 		snprintf(fix, sizeof(fix),
-			 "x4ctl install, or add the line '%s' to " LG_AA_FILE
+			 "x4ctl install, or add the line '%s' to " X4_AA_QEMU_LOCAL
 			 " and reload AppArmor (systemctl reload apparmor)",
 			 want);
 		if (!text ||
 		    (!strstr(text, want) && !(u[i].kvmfr && strstr(text, "/dev/kvmfr[0-9] rw,"))))
 			doc_row(d, DOC_FAIL, "apparmor", fix,
-				"AppArmor is enabled and " LG_AA_FILE " does not allow %s",
+				"AppArmor is enabled and " X4_AA_QEMU_LOCAL " does not allow %s",
 				u[i].path);
 		else
-			doc_row(d, DOC_PASS, "apparmor", NULL, LG_AA_FILE " allows %s", u[i].path);
+			doc_row(d, DOC_PASS, "apparmor", NULL, X4_AA_QEMU_LOCAL " allows %s", u[i].path);
 	}
 	free(text);
 }
