@@ -5,11 +5,13 @@
 set -u
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
+# shellcheck source=tests/hooklib.sh
+. "$T_TOP/tests/hooklib.sh"
 ARGV=$T_TOP/tests/fixtures/argv
 
 T=$(mktemp -d /tmp/x4plan.XXXXXX)
 chmod 0755 "$T"
-trap 'rm -rf "$T"' EXIT
+trap 'sim_stop; rm -rf "$T"' EXIT
 W=$T_BIN/qemu-x4
 
 # The fake QEMU records the argv it got, NUL-separated.
@@ -99,5 +101,30 @@ rm -f "$X4_ROOT/run/x4-sriov/vm/ok.json" "$X4_ROOT$PLAN"
 mkdir "$X4_ROOT$PLAN"
 run; refused "plan path that is a directory: refused" "."
 rmdir "$X4_ROOT$PLAN"
+
+# --- x4-hook is the writer: prepare writes root's 0644 plan; a reconnect (libvirtd restarted)
+# finding it damaged replaces it and says so; release removes it.
+unset X4_CONFIG
+# shellcheck disable=SC2119 # no x4sim options
+if sim_start; then
+	conf '[host]' '[vm win-a]' 'looking_glass = shm'
+	a=$(dom win-a "$(hostdev 0000:00:02.1 no)")
+	start_vm win-a "$a"
+	P=$ROOT/run/x4-sriov/vm/win-a.json
+	check_eq "prepare: the plan is root's, 0644, for the VF" "0 644 0000:00:02.1" \
+		"$(stat -c '%u %a' "$P" 2>/dev/null) $(jq -r .vf "$P" 2>/dev/null)"
+	printf '{"version":1,' >"$P"
+	hook win-a reconnect begin "$a"
+	check_eq "reconnect over a damaged plan exits 0" 0 "$RC"
+	check_match "... saying which file it replaces, and why" \
+		"^x4-sriov: plan /run/x4-sriov/vm/win-a.json is damaged: .*writing a new plan" "$OUT"
+	check_eq "... and the new plan is whole" "win-a 0000:00:02.1" \
+		"$(jq -r '"\(.vm) \(.vf)"' "$P" 2>/dev/null)"
+	stop_vm win-a "$a"
+	check "release removed the plan" test ! -e "$P"
+	sim_stop
+else
+	not_ok "x4sim starts (needs root and /dev/fuse)"
+fi
 
 t_done
