@@ -95,6 +95,11 @@ check_eq "status --json: the plans, with the error" "feas damaged|ok 0000:00:02.
 OUT=$("$X4CTL" doctor 2>&1)
 check_match "doctor: a FAIL row for the damaged plan" "^FAIL +plan +plan $PLAN is damaged" "$OUT"
 check_match "... with the rm as its fix" "fix: sudo rm $PLAN, then start the VM again" "$OUT"
+OUT=$("$X4CTL" lg status feas --no-client 2>&1)
+check_match "lg status: the damaged plan, not the config's path" "plan $PLAN is damaged" "$OUT"
+plan '{"version":1,"vm":"feas","vf":null,"rom":"","lg":"kvmfr","lg_path":"/dev/kvmfr3","lg_size":33554432}' 0644
+OUT=$("$X4CTL" lg status feas --no-client --json 2>&1)
+check_eq "lg status: a running VM's region is its plan's" "/dev/kvmfr3" "$(jq -r '.[0].path' <<<"$OUT" 2>/dev/null)"
 rm -f "$X4_ROOT/run/x4-sriov/vm/ok.json" "$X4_ROOT$PLAN"
 
 # --- the path is there but is no file: refused too
