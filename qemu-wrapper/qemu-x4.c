@@ -22,7 +22,8 @@ static const char qx_usage[] =
 	"usage: qemu-x4 QEMU-ARGS...   (set as <emulator> of a libvirt domain)\n"
 	"Execs the real QEMU ([host] qemu in x4-sriov.conf, default " X4_DEFAULT_QEMU ")\n"
 	"with the Looking Glass ivshmem device and the VF's romfile added, as planned by x4-hook\n"
-	"at prepare or, without the hook, as x4-sriov.conf says for the VM named by -name.\n"
+	"at prepare (/run/x4-sriov/vm/VM.json) or, with no plan (no hook: config-only mode), as\n"
+	"x4-sriov.conf says for the VM named by -name. A damaged or foreign plan is refused.\n"
 	"An argv without -name (libvirt's capability probes, -version, -help) is passed on as is.\n"
 	"Environment: X4_CONFIG, X4_ROOT. See qemu-x4(1).\n";
 
