@@ -67,8 +67,9 @@ struct x4_plan {
  * else none. The PF itself is refused. ROM: rom as configured (raw) or its converted copy
  * X4_PLAN_ROM_DIR/<sha256 of rom's bytes and the PF's ids>.optionrom (x4_romcache_path;
  * rom must be readable). Looking Glass size: lg_size, else from lg_resolution, else for
- * /dev/kvmfrN the device's own size (kvmfr's size ioctl, x4_lg_region_size) when that char
- * device exists, else X4_LG_DEFAULT_SIZE. Never kvmfr's static_size_mb parameter (mode 0000). */
+ * /dev/kvmfrN the device's own size (x4_lg_region_size: kvmfr's size ioctl) when that char
+ * device exists, else X4_LG_DEFAULT_SIZE (what x4ctl lg apply writes): kvmfr's static_size_mb
+ * parameter is mode 0000 on real hosts, so nothing here reads it. */
 int x4_plan_decide(const struct x4_config *c, const char *vm, const struct x4_pciaddr *vf,
 		   struct x4_plan *out, struct x4_err *e);
 
