@@ -23,6 +23,8 @@
 
 #define PLAN_DEFAULT_PF "0000:00:02.0" /* pf = auto: the N100's iGPU */
 #define PLAN_FILE_NAME_MAX 255
+#define PLAN_EXT ".json" /* <encoded vm>.json */
+#define PLAN_FILE_BUF (X4_PLAN_PATH_MAX + 64) /* X4_PLAN_DIR/ + a 255-byte file name fits */
 
 /* vf = N: the PF's virtfn(N-1) link, as the kernel made it. */
 static int plan_vf_by_index(const struct x4_settings *s, int index, struct x4_pciaddr *out,
@@ -95,8 +97,8 @@ int x4_plan_path(const char *vm, char *out, size_t n, struct x4_err *e)
 
 	if (rc < 0)
 		return rc;
-	if (strlen(enc) + 5 > PLAN_FILE_NAME_MAX ||
-	    (size_t)snprintf(out, n, "%s/%s.json", X4_PLAN_DIR, enc) >= n)
+	if (strlen(enc) + strlen(PLAN_EXT) > PLAN_FILE_NAME_MAX ||
+	    (size_t)snprintf(out, n, "%s/%s%s", X4_PLAN_DIR, enc, PLAN_EXT) >= n)
 		return x4_fail(e, ENAMETOOLONG, "VM name '%.32s...' encodes to %zu bytes, too long "
 			       "for a file name: shorten the VM name", vm, strlen(enc));
 	return 0;
@@ -294,7 +296,7 @@ int x4_plan_check(const struct x4_plan *p, struct x4_err *e)
 
 int x4_plan_write(const struct x4_plan *p, struct x4_err *e)
 {
-	char path[X4_PLAN_PATH_MAX + 64], a[X4_PCIADDR_STRLEN];
+	char path[PLAN_FILE_BUF], a[X4_PCIADDR_STRLEN];
 	struct json_object *o;
 	const char *text;
 	int rc;
@@ -385,7 +387,7 @@ static int plan_from_json(struct json_object *o, struct x4_plan *p, struct x4_er
 
 int x4_plan_read(const char *vm, struct x4_plan *p, struct x4_err *e)
 {
-	char path[X4_PLAN_PATH_MAX + 64];
+	char path[PLAN_FILE_BUF];
 	struct json_object *o = NULL;
 	struct x4_err why;
 	struct stat st;
@@ -431,7 +433,7 @@ static int plan_name_cmp(const void *a, const void *b)
 
 int x4_plan_list(char (*vms)[X4_NAME_MAX + 1], unsigned max, struct x4_err *e)
 {
-	static const char ext[] = ".json";
+	static const char ext[] = PLAN_EXT;
 	char dir[PATH_MAX];
 	struct dirent *de;
 	unsigned n = 0;
@@ -464,7 +466,7 @@ int x4_plan_list(char (*vms)[X4_NAME_MAX + 1], unsigned max, struct x4_err *e)
 
 int x4_plan_remove(const char *vm, struct x4_err *e)
 {
-	char abs[X4_PLAN_PATH_MAX + 64], path[PATH_MAX];
+	char abs[PLAN_FILE_BUF], path[PATH_MAX];
 	int rc;
 
 	if ((rc = x4_plan_path(vm, abs, sizeof(abs), e)) < 0 ||
