@@ -109,7 +109,7 @@ int x4_plan_path(const char *vm, char *out, size_t n, struct x4_err *e)
  * static_size_mb: the kernel makes it mode 0000 (see lgsize_check.h for the sim's case). */
 static uint64_t plan_kvmfr_size(const char *abs)
 {
-	char path[X4_PLAN_PATH_MAX + 4096];
+	char path[PATH_MAX];
 	uint64_t bytes = 0;
 	struct stat st;
 
