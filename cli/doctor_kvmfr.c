@@ -7,7 +7,9 @@
 
 #include "doctor.h"
 #include "lg.h"
+#include "lgassign.h"
 #include "lgsize_check.h"
+#include "plan.h"
 #include "sysfs.h"
 
 /* Exactly what to run; one line, as doctor fixes are. */
@@ -20,25 +22,28 @@
 	"'options kvmfr static_size_mb=...' to /etc/modprobe.d/x4-sriov-kvmfr.conf and the "       \
 	"line 'kvmfr' to /etc/modules-load.d/x4-sriov.conf, so it loads at boot)"
 
-/* Does any VM (or [host]) use a /dev/kvmfrN? The first one's size in MiB for the fix. */
+/* Does any VM (or [host]) use a /dev/kvmfrN? The first one's size in MiB for the fix: what
+ * x4-hook would plan for it (x4_plan_decide_lg), [host]'s own size, else the default. */
 static int kvmfr_needed(const struct x4_config *c, unsigned long long *mb)
 {
-	struct x4_settings s;
+	struct x4_plan p;
 	unsigned i;
 
-	for (i = 0; i <= c->n_vms; i++) {
-		if (i == 0)
-			s = c->host;
-		else
-			x4_config_for_vm(c, c->vms[i - 1].name, &s);
+	if (c->host.lg == X4_LG_KVMFR) {
+		uint64_t want = x4_lg_wanted_size(&c->host);
+
+		*mb = (want ? want : X4_LG_DEFAULT_SIZE) >> 20;
+		return 1;
+	}
+	for (i = 0; i < c->n_vms; i++) {
+		struct x4_settings s;
+
+		x4_config_for_vm(c, c->vms[i].name, &s);
 		if (s.lg != X4_LG_KVMFR)
 			continue;
-		if (s.lg_size)
-			*mb = s.lg_size >> 20;
-		else if (s.lg_width && s.lg_height)
-			*mb = x4_lg_size_for(s.lg_width, s.lg_height, s.lg_hdr) >> 20;
-		else
-			*mb = X4_LG_DEFAULT_SIZE >> 20;
+		/* a decision that fails is doctor_lg's row; the fix still needs a size */
+		*mb = (x4_plan_decide_lg(c, c->vms[i].name, &p, NULL) == 0 ? p.lg_size
+									  : X4_LG_DEFAULT_SIZE) >> 20;
 		return 1;
 	}
 	return 0;

@@ -5,78 +5,112 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "apparmor.h"
 #include "doctor.h"
 #include "lg.h"
 #include "lgassign.h"
+#include "lgsize_check.h"
 #include "paths.h"
+#include "plan.h"
 #include "qemuconf.h"
 #include "qemuuser.h"
 #include "sysfs.h"
 
-#define LG_AA_FILE "/etc/apparmor.d/local/abstractions/libvirt-qemu"
-
-/* One Looking Glass path the config uses, with the size it wants (0 = any). */
+/* One Looking Glass path in use or planned, with the size its plan holds (0 = any: [host]'s
+ * own device with no size asked for). */
 struct lg_use {
-	char path[64];
+	char path[X4_PLAN_PATH_MAX];
 	uint64_t size;
 	int kvmfr;
 };
 
-static uint64_t lg_want(const struct x4_settings *s)
+static void lg_add(struct lg_use *u, unsigned *n, unsigned max, const char *path, uint64_t size,
+		   int kvmfr)
 {
-	if (s->lg_size)
-		return s->lg_size;
-	if (s->lg_width && s->lg_height)
-		return x4_lg_size_for(s->lg_width, s->lg_height, s->lg_hdr);
-	return 0;
+	unsigned k;
+
+	for (k = 0; k < *n && strcmp(u[k].path, path); k++)
+		;
+	if (k < *n) {
+		if (!u[k].size)
+			u[k].size = size;
+		return;
+	}
+	if (*n >= max)
+		return;
+	snprintf(u[k].path, sizeof(u[k].path), "%s", path);
+	u[k].size = size;
+	u[k].kvmfr = kvmfr;
+	(*n)++;
 }
 
-static unsigned lg_uses(const struct x4_config *c, struct lg_use *u, unsigned max)
+/* Each [vm]: its plan when it runs (x4_plan_read), else what the hook would decide
+ * (x4_plan_decide_lg); a plan that is there but unusable, or a decision that fails, is a row
+ * of its own. Then [host]'s own device or shm files, for VMs without a section. */
+static unsigned lg_uses(struct doc *d, struct lg_use *u, unsigned max, int *failed)
 {
-	unsigned n = 0, i, k;
+	const struct x4_config *c = &d->c;
+	unsigned n = 0, i;
 
-	for (i = 0; i <= c->n_vms && n < max; i++) {
-		struct x4_settings s;
-		const char *p;
-		char own[16];
+	*failed = 0;
+	for (i = 0; i < c->n_vms; i++) {
+		const char *vm = c->vms[i].name;
+		struct x4_plan p;
+		struct x4_err e;
+		int rc = x4_plan_read(vm, &p, &e);
 
-		if (i == 0)
-			s = c->host;
-		else
-			x4_config_for_vm(c, c->vms[i - 1].name, &s);
-		if (s.lg == X4_LG_OFF)
-			continue;
-		p = s.lg == X4_LG_KVMFR ? s.lg_path : X4_LG_SHM_PREFIX "*";
-		if (s.lg == X4_LG_KVMFR && !s.lg_path[0]) { /* looking_glass = kvmfr */
-			if (i == 0 ||
-			    x4_lg_assign(c, c->vms[i - 1].name, own, sizeof(own), NULL) < 0)
-				continue;
-			p = own;
-		}
-		for (k = 0; k < n && strcmp(u[k].path, p); k++)
-			;
-		if (k < n) {
-			if (!u[k].size)
-				u[k].size = lg_want(&s);
+		if (rc < 0 && rc != -ENOENT) {
+			char path[X4_PLAN_PATH_MAX + 64], fix[sizeof(path) + 96];
+
+			if (x4_plan_path(vm, path, sizeof(path), NULL) < 0)
+				snprintf(path, sizeof(path), "the file");
+			snprintf(fix, sizeof(fix), "sudo rm %s, then start the VM again (x4-hook "
+				 "writes a new one)", path);
+			doc_row(d, DOC_FAIL, "plan", fix, "%s", e.msg);
+			*failed = 1;
 			continue;
 		}
-		snprintf(u[n].path, sizeof(u[n].path), "%s", p);
-		u[n].size = lg_want(&s);
-		u[n].kvmfr = s.lg == X4_LG_KVMFR;
-		n++;
+		if (rc == -ENOENT && x4_plan_decide_lg(c, vm, &p, &e) < 0) {
+			char fix[X4_NAME_MAX + 96];
+
+			snprintf(fix, sizeof(fix), "fix the Looking Glass keys of [vm %s] in "
+				 "x4-sriov.conf", vm);
+			doc_row(d, DOC_FAIL, "looking-glass", fix, "VM %s: %s", vm, e.msg);
+			*failed = 1;
+			continue;
+		}
+		if (p.lg != X4_LG_OFF)
+			lg_add(u, &n, max, p.lg == X4_LG_SHM ? "/dev/shm/looking-glass-*" : p.lg_path,
+			       p.lg_size, p.lg == X4_LG_KVMFR);
 	}
+	if (c->host.lg == X4_LG_SHM)
+		lg_add(u, &n, max, "/dev/shm/looking-glass-*", 0, 0);
+	else if (c->host.lg == X4_LG_KVMFR && c->host.lg_path[0])
+		lg_add(u, &n, max, c->host.lg_path, x4_lg_wanted_size(&c->host), 1);
 	return n;
+}
+
+/* What x4ctl lg apply writes for the device at abs (its static_size_mb entry), 0 when the
+ * config gives it no size (a table that cannot be built: the row that fails says why). */
+static uint64_t lg_apply_size(const struct x4_config *c, const char *abs)
+{
+	struct x4_lg_dev dev[X4_LG_MAX_DEVICES];
+	unsigned idx;
+
+	if (x4_lg_device_index(abs, &idx, NULL) < 0 || x4_lg_table(c, dev, NULL) < 0)
+		return 0;
+	return dev[idx].size;
 }
 
 static void lg_device(struct doc *d, const struct lg_use *u)
 {
 	struct x4_err e;
-	char fix[1024], sz[32];
-	unsigned long long mb = (u->size ? u->size : X4_LG_DEFAULT_SIZE) >> 20; /* static_size_mb */
-	unsigned idx = 0;
-	uint64_t have = 0;
+	char fix[1024], sz[32], want[32];
+	uint64_t apply = lg_apply_size(&d->c, u->path), have = 0;
+	unsigned long long mb = (u->size ? u->size : apply ? apply : X4_LG_DEFAULT_SIZE) >> 20;
 	struct x4_qemu_user qu;
-	int rc = x4_lg_check_device(u->path, u->size, &e);
+	/* Only what the node is here; its size is the device's own, asked below. */
+	int rc = x4_lg_check_device(u->path, 0, &e);
 
 	if (rc < 0) {
 		if (e.code == EEXIST)
@@ -84,29 +118,38 @@ static void lg_device(struct doc *d, const struct lg_use *u)
 				 "stop the VMs using it, rm %.63s, modprobe kvmfr "
 				 "static_size_mb=%llu (x4ctl install makes that happen at boot)",
 				 u->path, mb);
-		else if (e.code == ERANGE)
-			snprintf(
-			    fix, sizeof(fix),
-			    "make both agree: lg_size in x4-sriov.conf, or "
-			    "options kvmfr static_size_mb=%llu in /etc/modprobe.d/kvmfr.conf and "
-			    "reload kvmfr",
-			    mb);
 		else
 			snprintf(fix, sizeof(fix),
-				 "modprobe kvmfr static_size_mb=%llu (x4ctl install "
-				 "writes modprobe.d and modules-load.d files for boot)",
-				 mb);
-		doc_row(d, DOC_FAIL, "kvmfr-device", fix, "%s", e.msg);
+				 "x4ctl lg apply, then modprobe kvmfr (x4ctl install "
+				 "writes modprobe.d and modules-load.d files for boot)");
+		if (e.code == ENOENT)
+			/* kvmfr's static_size_mb is mode 0000: without the device its size is not
+			 * known, only what lg apply gives it. */
+			doc_row(d, DOC_FAIL, "kvmfr-device", fix,
+				"%s; the size kvmfr is configured with is unknown until it loads; "
+				"x4ctl lg apply writes static_size_mb=%llu for it to %s",
+				e.msg, mb, X4_LG_MODPROBE_FILE);
+		else
+			doc_row(d, DOC_FAIL, "kvmfr-device", fix, "%s", e.msg);
 		return;
 	}
-	x4_lg_device_index(u->path, &idx, &e);
-	if (x4_lg_static_size(idx, &have, &e) == 0)
+	if (x4_lg_region_size(u->path, &have, &e) < 0)
+		doc_row(d, DOC_WARN, "kvmfr-device", "x4ctl lg apply, then with no VM using it: "
+			"rmmod kvmfr && modprobe kvmfr",
+			"%s is a char device but it does not say its size: %s", u->path, e.msg);
+	else if (u->size && have != u->size) {
+		snprintf(fix, sizeof(fix),
+			 "make both agree: lg_size = %lluM in x4-sriov.conf, or give kvmfr the VM's "
+			 "size: x4ctl lg apply (options kvmfr static_size_mb=%llu), then with no VM "
+			 "using it: rmmod kvmfr && modprobe kvmfr",
+			 (unsigned long long)(have >> 20), mb);
+		doc_row(d, DOC_FAIL, "kvmfr-device", fix, "%s is %s but the VM wants %s", u->path,
+			x4ctl_size_str(have, sz, sizeof(sz)),
+			x4ctl_size_str(u->size, want, sizeof(want)));
+	} else
 		doc_row(d, DOC_PASS, "kvmfr-device", NULL, "%s is a char device of %s%s", u->path,
 			x4ctl_size_str(have, sz, sizeof(sz)),
-			u->size ? " as configured" : " (lg_size auto uses it)");
-	else
-		doc_row(d, DOC_WARN, "kvmfr-device", "reload kvmfr with static_size_mb=N",
-			"%s is a char device but its size is unknown: %s", u->path, e.msg);
+			u->size ? " as planned" : " (lg_size auto uses it)");
 	if (x4_qemu_user(&qu, NULL) < 0) {
 		doc_row(d, DOC_WARN, "kvmfr-access", "install libvirt-daemon-system",
 			"no " X4_QEMU_USER_DEBIAN " (or " X4_QEMU_USER_OTHER ") user to check %s "
@@ -182,33 +225,34 @@ static void lg_apparmor(struct doc *d, const struct lg_use *u, unsigned n)
 		doc_row(d, DOC_PASS, "apparmor", NULL, "AppArmor is not enabled: no rules needed");
 		return;
 	}
-	text = doc_read_host(LG_AA_FILE, 1u << 20, &len);
+	text = doc_read_host(X4_AA_QEMU_LOCAL, 1u << 20, &len);
 	for (i = 0; i < n; i++) {
 		snprintf(want, sizeof(want), "%s rw,", u[i].path);
 		snprintf(fix, sizeof(fix),
-			 "x4ctl install, or add the line '%s' to " LG_AA_FILE
+			 "x4ctl install, or add the line '%s' to " X4_AA_QEMU_LOCAL
 			 " and reload AppArmor (systemctl reload apparmor)",
 			 want);
 		if (!text ||
 		    (!strstr(text, want) && !(u[i].kvmfr && strstr(text, "/dev/kvmfr[0-9] rw,"))))
 			doc_row(d, DOC_FAIL, "apparmor", fix,
-				"AppArmor is enabled and " LG_AA_FILE " does not allow %s",
+				"AppArmor is enabled and " X4_AA_QEMU_LOCAL " does not allow %s",
 				u[i].path);
 		else
-			doc_row(d, DOC_PASS, "apparmor", NULL, LG_AA_FILE " allows %s", u[i].path);
+			doc_row(d, DOC_PASS, "apparmor", NULL, X4_AA_QEMU_LOCAL " allows %s", u[i].path);
 	}
 	free(text);
 }
 
 void doc_check_lg(struct doc *d)
 {
-	struct lg_use u[X4_MAX_VM_SECTIONS + 1];
-	unsigned n = lg_uses(&d->c, u, sizeof(u) / sizeof(u[0])), i;
+	struct lg_use u[X4_MAX_VM_SECTIONS + 2];
+	int failed;
+	unsigned n = lg_uses(d, u, sizeof(u) / sizeof(u[0]), &failed), i;
 
 	if (n == 0) {
-		doc_row(d, DOC_PASS, "looking-glass", NULL,
-			"looking_glass = off everywhere: "
-			"kvmfr not needed");
+		if (!failed)
+			doc_row(d, DOC_PASS, "looking-glass", NULL,
+				"looking_glass = off everywhere: kvmfr not needed");
 		lg_apparmor(d, u, 0);
 		return;
 	}

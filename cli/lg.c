@@ -228,24 +228,22 @@ static void lg_print(json_object *o)
 		       s, lg_get(o, "hostver"));
 }
 
-/* The region of vm as the user sees it: its kvmfr device or its /dev/shm file. -ENOENT when
- * Looking Glass is off for it. */
+/* The region of vm as the user sees it: the one its plan holds while it runs, else the one
+ * x4-hook would plan (x4_plan_decide_lg). -ENOENT when Looking Glass is off for it; a plan that
+ * is there but unusable is an error naming the file. */
 static int lg_vm_path(const struct x4_config *c, const char *vm, char *abs, size_t n,
 		      struct x4_err *e)
 {
-	char enc[X4_NAME_ENC_MAX];
-	struct x4_settings s;
-	int rc;
+	struct x4_plan p;
+	int rc = x4_plan_read(vm, &p, e);
 
-	x4_config_for_vm(c, vm, &s);
-	if (s.lg == X4_LG_OFF)
-		return -ENOENT;
-	if (s.lg == X4_LG_KVMFR)
-		return x4_lg_assign(c, vm, abs, n, e);
-	rc = x4_name_encode(vm, enc, sizeof(enc), e);
+	if (rc == -ENOENT)
+		rc = x4_plan_decide_lg(c, vm, &p, e);
 	if (rc < 0)
-		return rc;
-	snprintf(abs, n, "%s%s", X4_PLAN_SHM_PREFIX, enc);
+		return rc == -ENOENT ? -EINVAL : rc;
+	if (p.lg == X4_LG_OFF)
+		return -ENOENT;
+	snprintf(abs, n, "%s", p.lg_path);
 	return 0;
 }
 

@@ -84,7 +84,8 @@ static int apply_acl(const struct x4_lg_dev *dev, int count, int dry, struct x4_
 	return rc;
 }
 
-/* VMs between prepare and release whose plan holds a kvmfr device ("" when none). */
+/* VMs between prepare and release whose plan holds a kvmfr device ("" when none). A plan
+ * that cannot be read may hold one: its VM counts as a user, and the error is printed. */
 static void apply_users(const struct x4_config *c, char *out, size_t n)
 {
 	unsigned i;
@@ -93,10 +94,17 @@ static void apply_users(const struct x4_config *c, char *out, size_t n)
 	out[0] = '\0';
 	for (i = 0; i < c->n_vms && len < n; i++) {
 		struct x4_plan p;
+		struct x4_err e;
+		int rc = x4_plan_read(c->vms[i].name, &p, &e);
 
-		if (x4_plan_read(c->vms[i].name, &p, NULL) == 0 && p.lg == X4_LG_KVMFR)
+		if (rc < 0 && rc != -ENOENT)
+			fprintf(stderr, "x4ctl: %s\n", e.msg);
+		if (rc == 0 && p.lg == X4_LG_KVMFR)
 			len += (size_t)snprintf(out + len, n - len, "%s%s (%s)", len ? ", " : "",
 						p.vm, p.lg_path);
+		else if (rc < 0 && rc != -ENOENT)
+			len += (size_t)snprintf(out + len, n - len, "%s%s (plan unreadable)",
+						len ? ", " : "", c->vms[i].name);
 	}
 }
 

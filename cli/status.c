@@ -9,8 +9,10 @@
 
 #include "iommu.h"
 #include "lg.h"
+#include "lgsize_check.h"
 #include "paths.h"
 #include "pcidev.h"
+#include "plan.h"
 #include "reclaim.h"
 #include "sriov.h"
 #include "state.h"
@@ -95,6 +97,8 @@ static json_object *status_vfs(const struct x4_pciaddr *pf, unsigned numvfs, str
 	return arr;
 }
 
+/* The kvmfr devices there are, each with the size the device itself gives (kvmfr's size
+ * ioctl: its static_size_mb parameter is mode 0000), and [host]'s Looking Glass setting. */
 static json_object *status_lg(const struct x4_config *c)
 {
 	json_object *arr = json_object_new_array();
@@ -105,21 +109,22 @@ static json_object *status_lg(const struct x4_config *c)
 		char abs[32], path[4096];
 		uint64_t size = 0;
 		struct stat st;
-		const char *kind = "missing";
-		int have_size = x4_lg_static_size(i, &size, &e) == 0;
+		const char *kind;
+		int have_size = 0;
 		json_object *o;
 
 		snprintf(abs, sizeof(abs), "/dev/kvmfr%u", i);
-		if (x4_host_path(abs, path, sizeof(path), &e) == 0 && stat(path, &st) == 0)
-			kind = S_ISCHR(st.st_mode)   ? "char device"
-			       : S_ISREG(st.st_mode) ? "plain file (kvmfr was not loaded)"
-						     : "other";
-		if (!have_size && strcmp(kind, "missing") == 0)
+		if (x4_host_path(abs, path, sizeof(path), &e) < 0 || stat(path, &st) < 0)
 			continue;
+		kind = S_ISCHR(st.st_mode)   ? "char device"
+		       : S_ISREG(st.st_mode) ? "plain file (kvmfr was not loaded)"
+					     : "other";
+		if (S_ISCHR(st.st_mode))
+			have_size = x4_lg_region_size(abs, &size, &e) == 0;
 		o = json_object_new_object();
 		json_object_object_add(o, "path", json_object_new_string(abs));
 		json_object_object_add(o, "kind", json_object_new_string(kind));
-		json_object_object_add(o, "static_size",
+		json_object_object_add(o, "size",
 				       have_size ? json_object_new_int64((int64_t)size) : NULL);
 		json_object_array_add(arr, o);
 	}
@@ -136,6 +141,76 @@ static json_object *status_lg(const struct x4_config *c)
 		json_object_array_add(arr, o);
 	}
 	return arr;
+}
+
+/* Every plan file x4-hook wrote (a VM between prepare and release): what it holds, or why it
+ * cannot be used (the contract is in plan.h). */
+static json_object *status_plans(void)
+{
+	static char vms[X4_MAX_VM_SECTIONS * 4][X4_NAME_MAX + 1]; /* ~32 KiB: not on the stack */
+	json_object *arr = json_object_new_array();
+	struct x4_err e;
+	int n = x4_plan_list(vms, sizeof(vms) / sizeof(vms[0]), &e);
+
+	if (n < 0) {
+		json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "error", json_object_new_string(e.msg));
+		json_object_array_add(arr, o);
+		return arr;
+	}
+	for (int i = 0; i < n; i++) {
+		json_object *o = json_object_new_object();
+		char a[X4_PCIADDR_STRLEN];
+		struct x4_plan p;
+
+		json_object_object_add(o, "vm", json_object_new_string(vms[i]));
+		if (x4_plan_read(vms[i], &p, &e) < 0) {
+			json_object_object_add(o, "error", json_object_new_string(e.msg));
+			json_object_array_add(arr, o);
+			continue;
+		}
+		json_object_object_add(o, "vf", p.has_vf ? json_object_new_string(x4_pciaddr_format(
+								   &p.vf, a))
+							 : NULL);
+		json_object_object_add(o, "rom", json_object_new_string(p.rom));
+		json_object_object_add(o, "lg", json_object_new_string(x4_lg_kind_name(p.lg)));
+		json_object_object_add(o, "lg_path", json_object_new_string(p.lg_path));
+		json_object_object_add(o, "lg_size", json_object_new_int64((int64_t)p.lg_size));
+		json_object_array_add(arr, o);
+	}
+	return arr;
+}
+
+/* "plan VM: VF ..., ROM ..., Looking Glass ..." or "plan VM: error", one line each. */
+static void status_print_plans(json_object *plans)
+{
+	size_t i;
+
+	for (i = 0; i < json_object_array_length(plans); i++) {
+		json_object *o = json_object_array_get_idx(plans, i), *v, *vf;
+		const char *rom, *kind;
+		char sz[32];
+
+		if (json_object_object_get_ex(o, "error", &v)) {
+			printf("plan %s: %s\n",
+			       json_object_get_string(json_object_object_get(o, "vm")),
+			       json_object_get_string(v));
+			continue;
+		}
+		vf = json_object_object_get(o, "vf");
+		rom = json_object_get_string(json_object_object_get(o, "rom"));
+		kind = json_object_get_string(json_object_object_get(o, "lg"));
+		printf("plan %s: VF %s, ROM %s, Looking Glass %s",
+		       json_object_get_string(json_object_object_get(o, "vm")),
+		       vf ? json_object_get_string(vf) : "none", rom && *rom ? rom : "none", kind);
+		if (strcmp(kind, "off") != 0)
+			printf(" %s %s", json_object_get_string(json_object_object_get(o, "lg_path")),
+			       x4ctl_size_str((uint64_t)json_object_get_int64(
+						  json_object_object_get(o, "lg_size")),
+					      sz, sizeof(sz)));
+		printf("\n");
+	}
 }
 
 static void status_print(json_object *root)
@@ -200,8 +275,8 @@ static void status_print(json_object *root)
 	}
 	for (i = 0; i < json_object_array_length(lg); i++) {
 		json_object *o = json_object_array_get_idx(lg, i);
-		json_object *sz = json_object_object_get(o, "static_size");
-		char s[32] = "no kvmfr size";
+		json_object *sz = json_object_object_get(o, "size");
+		char s[32] = "size unknown";
 
 		if (json_object_object_get_ex(o, "config", &v)) {
 			uint64_t b =
@@ -219,6 +294,7 @@ static void status_print(json_object *root)
 	}
 	if (json_object_array_length(lg) == 0)
 		printf("Looking Glass: no kvmfr device, looking_glass = off\n");
+	status_print_plans(json_object_object_get(root, "plans"));
 }
 
 static const char status_usage[] =
@@ -258,6 +334,7 @@ int x4ctl_status(struct x4ctl *g, int argc, char **argv)
 	json_object_object_add(root, "vfs",
 			       have_pf ? status_vfs(&pf, numvfs, &st, &c) : json_object_new_array());
 	json_object_object_add(root, "looking_glass", status_lg(&c));
+	json_object_object_add(root, "plans", status_plans());
 	if (json)
 		printf("%s\n", json_object_to_json_string_ext(
 				   root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));

@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* apparmor: is it enforcing here, the rule lines x4-sriov owns in Debian's local profile
- * includes, and the marked block that carries them (x4ctl install adds it, uninstall removes
- * exactly it). Pure text work plus one sysfs read: no profile is loaded from here. */
+/* apparmor: owns whether AppArmor enforces here and the rule block x4-sriov adds to Debian's
+ * local includes (text only). Callers: x4ctl install/doctor, x4-hook, qemu-x4, lib's hints. */
 #ifndef X4_APPARMOR_H
 #define X4_APPARMOR_H
 

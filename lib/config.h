@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* config: /etc/x4-sriov/x4-sriov.conf (INI, via inih) into typed settings with defaults. */
+/* config: owns /etc/x4-sriov/x4-sriov.conf, INI (inih) into typed settings with defaults, [vm]
+ * over [host]. Callers: every program and the lib modules that need a setting; read-only. */
 #ifndef X4_CONFIG_H
 #define X4_CONFIG_H
 

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* domxml: the parts of a libvirt domain XML x4-sriov needs, parsed safely with libxml2. */
+/* domxml: owns reading a libvirt domain XML (libxml2, bounded) into the parts x4-sriov needs.
+ * Callers: x4-hook, x4-hook-core (lib/lifecycle), x4ctl define and doctor. */
 #ifndef X4_DOMXML_H
 #define X4_DOMXML_H
 

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* err: one human line per failure, carried from lib/ to the program that prints it. */
+/* err: owns struct x4_err, the one human line a failure carries from lib/ to the program that
+ * prints it. Callers: everyone; lib/ fills it, only programs print it (through log). */
 #ifndef X4_ERR_H
 #define X4_ERR_H
 

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* event: libvirt's qemu hook events, as far as x4-sriov cares. */
+/* event: owns libvirt's qemu hook events (operation, sub-operation) as far as x4-sriov cares.
+ * Callers: x4-hook and lib/lifecycle. */
 #ifndef X4_EVENT_H
 #define X4_EVENT_H
 

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* fv: walk UEFI firmware volumes, FFS files and sections (PI spec vol. 3), decompressing. */
+/* fv: owns walking UEFI firmware volumes, FFS files and sections (PI spec vol. 3), decompressing.
+ * Callers: lib/fwimage and lib/gopfind (x4ctl rom extract). */
 #ifndef X4_FV_H
 #define X4_FV_H
 

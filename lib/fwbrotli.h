@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* fwbrotli: EDK2 Brotli sections (UINT64 size, UINT64 scratch size, stream) through libbrotli. */
+/* fwbrotli: owns EDK2 Brotli sections (UINT64 size, UINT64 scratch size, stream) via libbrotli.
+ * Callers: lib/fv only. */
 #ifndef X4_FWBROTLI_H
 #define X4_FWBROTLI_H
 

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* fwimage: what wraps a BIOS image (SPI flash descriptor, AMI/UEFI capsules, AMI PFAT). */
+/* fwimage: owns what wraps a BIOS image (SPI flash descriptor, AMI/UEFI capsules, AMI PFAT).
+ * Callers: lib/gopfind only. */
 #ifndef X4_FWIMAGE_H
 #define X4_FWIMAGE_H
 

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* fwlzma: EDK2 LZMA sections (props + UINT64 size + LZMA1, optionally x86 BCJ) through liblzma. */
+/* fwlzma: owns EDK2 LZMA sections (props + UINT64 size + LZMA1, optional x86 BCJ) via liblzma.
+ * Callers: lib/fv only. */
 #ifndef X4_FWLZMA_H
 #define X4_FWLZMA_H
 

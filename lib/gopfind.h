@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* gopfind: the Intel GOP driver (or any driver by GUID/UI name) among a BIOS image's files. */
+/* gopfind: owns finding the Intel GOP driver (or any driver by GUID/UI name) in a BIOS image.
+ * Callers: x4ctl rom extract. */
 #ifndef X4_GOPFIND_H
 #define X4_GOPFIND_H
 

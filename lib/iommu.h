@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* iommu: IOMMU groups of PCI devices, their members, and whether a group can go to a VM. */
+/* iommu: owns IOMMU groups of PCI devices, their members, and whether a group can go to a VM.
+ * Callers: lib/lifecycle, lib/reclaim and x4ctl. */
 #ifndef X4_IOMMU_H
 #define X4_IOMMU_H
 

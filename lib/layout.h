@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* layout: where `make install` puts each program and file. The Makefile writes the build's
+/* layout: owns where `make install` puts each program and file. Callers: lib/paths,
+ * lib/apparmor, x4-hook and x4ctl. The Makefile writes the build's
  * PREFIX, BINDIR, SBINDIR, LIBEXECDIR, SYSCONFDIR and DATADIR into x4-layout.h (build/gen/),
  * rewritten only when they change, so every program of one build agrees on one layout. Builds
  * without it (fuzz targets, tools) get make's defaults. These are host paths: apply the root

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* lg: Looking Glass shared-memory size formula and kvmfr device checks. */
+/* lg: owns the Looking Glass size formula and the kvmfr device checks (node, size, access).
+ * Callers: lib (plan, lgassign, lgsize_check, lifecycle), qemu-x4 and x4ctl. */
 #ifndef X4_LG_H
 #define X4_LG_H
 

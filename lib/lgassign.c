@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "lgassign.h"
+#include "log.h"
 #include "name.h"
 #include "paths.h"
 #include "plan.h"
@@ -172,6 +173,8 @@ int x4_lg_check_not_shared(const char *vm, const char *abs, struct x4_err *e)
 		char enc[X4_NAME_ENC_MAX], other[X4_NAME_MAX + 1];
 		size_t len = strlen(de->d_name);
 		struct x4_plan p;
+		struct x4_err pe;
+		int prc;
 
 		if (len <= 5 || len - 5 >= sizeof(enc) || strcmp(de->d_name + len - 5, ".json"))
 			continue;
@@ -179,7 +182,10 @@ int x4_lg_check_not_shared(const char *vm, const char *abs, struct x4_err *e)
 		enc[len - 5] = '\0';
 		if (x4_name_decode(enc, other, sizeof(other), NULL) < 0 || !strcmp(other, vm))
 			continue;
-		if (x4_plan_read(other, &p, NULL) < 0 || p.lg != X4_LG_KVMFR)
+		/* A damaged plan cannot say which device its VM holds: logged, not counted. */
+		if ((prc = x4_plan_read(other, &p, &pe)) < 0 && prc != -ENOENT)
+			x4_log(LOG_WARNING, "%s (cannot tell whether VM %s uses %s)", pe.msg, other, abs);
+		if (prc < 0 || p.lg != X4_LG_KVMFR)
 			continue;
 		if (strcmp(p.lg_path, abs) == 0)
 			rc = x4_fail(e, EBUSY,

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* lgassign: one kvmfr device per VM (looking_glass = kvmfr) and the module sizes that follow. */
+/* lgassign: owns which kvmfr device each VM gets (looking_glass = kvmfr) and the module sizes
+ * that follow. Callers: lib/plan, lib/lifecycle, x4ctl lg apply and doctor. */
 #ifndef X4_LGASSIGN_H
 #define X4_LGASSIGN_H
 

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* lgmp: read-only health of a Looking Glass shared-memory region (LGMP header + KVMFR data). */
+/* lgmp: owns the read-only health of a Looking Glass region (LGMP header + KVMFR data).
+ * Callers: x4ctl lg status and status, lib/lgsize_check. */
 #ifndef X4_LGMP_H
 #define X4_LGMP_H
 

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* lgshm: the Looking Glass memory (/dev/shm file or kvmfr device) belongs to the VM alone. */
+/* lgshm: owns making the Looking Glass memory (/dev/shm file or kvmfr node) the VM's alone.
+ * Callers: lib/lifecycle (x4-hook-core, root) and qemu-x4 (the qemu user). */
 #ifndef X4_LGSHM_H
 #define X4_LGSHM_H
 

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* lgsize_check: the real size of a Looking Glass region against the size the plan wants. */
+/* lgsize_check: owns the real size of a Looking Glass region (kvmfr ioctl, fstat) against the
+ * plan's. Callers: lib/plan, lib/lifecycle, qemu-x4 and x4ctl. */
 #ifndef X4_LGSIZE_CHECK_H
 #define X4_LGSIZE_CHECK_H
 

@@ -370,7 +370,8 @@ int x4_lifecycle_adopt(const struct x4_config *c, struct x4_vm *vm, struct x4_er
 	struct x4_state *st; /* lc_open */
 	struct x4_lock lock;
 	struct x4_plan plan;
-	int changed = 0, rc = 0;
+	struct x4_err pe;
+	int changed = 0, rc = 0, prc;
 
 	if (vm->passes_pf && vm->n_vfs == 0 && !vm->has_section)
 		return 0; /* ours only to be refused at prepare: nothing to adopt */
@@ -402,8 +403,11 @@ int x4_lifecycle_adopt(const struct x4_config *c, struct x4_vm *vm, struct x4_er
 	}
 	if (rc >= 0 && changed)
 		rc = lc_failed(x4_state_save(st, e));
-	/* Still under the lock: a release running next must find the plan to remove it. */
-	if (rc >= 0 && x4_plan_read(vm->name, &plan, NULL) < 0) {
+	/* Still under the lock: a release running next must find the plan to remove it. None:
+	 * write it; a damaged one is the hook's own file to replace, said in the log. */
+	if (rc >= 0 && (prc = x4_plan_read(vm->name, &plan, &pe)) < 0) {
+		if (prc != -ENOENT)
+			x4_log(LOG_WARNING, "%s (adopting the running VM: writing a new plan)", pe.msg);
 		if ((rc = x4_plan_decide(c, vm->name, vm->n_vfs ? &vm->vfs[0].addr : NULL, &plan,
 					 e)) >= 0)
 			rc = x4_plan_write(&plan, e);

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* lifecycle: what x4-sriov does for one VM at each libvirt event (prepare, adopt, release). */
+/* lifecycle: owns what x4-sriov does for one VM at each libvirt event (prepare, adopt,
+ * release), under the state lock. Callers: x4-hook-core only (root). */
 #ifndef X4_LIFECYCLE_H
 #define X4_LIFECYCLE_H
 

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* log: one line per event to stderr and/or syslog, "ident: message". */
+/* log: owns the one-line log output to stderr and/or syslog, "ident: message". Callers: the
+ * programs (x4_log_open) and lib modules that report without failing. */
 #ifndef X4_LOG_H
 #define X4_LOG_H
 

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* name: a libvirt VM name as one safe path component (per-VM file names), and back. */
+/* name: owns a libvirt VM name as one safe path component (per-VM file names), and back.
+ * Callers: lib (plan, state, domxml, lgassign), x4-hook and x4ctl. */
 #ifndef X4_NAME_H
 #define X4_NAME_H
 

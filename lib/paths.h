@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* paths: the one place that turns an absolute host path into a real one under $X4_ROOT. */
+/* paths: owns turning an absolute host path into a real one under $X4_ROOT (the one place).
+ * Callers: every lib module and program that opens a host path. */
 #ifndef X4_PATHS_H
 #define X4_PATHS_H
 

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* pcidev: PCI functions of the host: libpci enumeration with names, and a cheap sysfs-only id reader. */
+/* pcidev: owns the host's PCI functions: libpci enumeration with names, a sysfs-only id reader.
+ * Callers: lib (sriov, vfio, iommu, lifecycle) and x4ctl. */
 #ifndef X4_PCIDEV_H
 #define X4_PCIDEV_H
 

@@ -2,6 +2,7 @@
 /* plan: decide, write and strictly read back the per-VM plan under /run/x4-sriov/vm. */
 #include "plan.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -17,12 +18,13 @@
 #include "board.h"
 #include "lg.h"
 #include "lgassign.h"
+#include "lgsize_check.h"
 #include "name.h"
 #include "romcache.h"
 #include "sysfs.h"
 
-#define PLAN_VERSION 1
 #define PLAN_FILE_NAME_MAX 255
+#define PLAN_FILE_BUF (X4_PLAN_PATH_MAX + 64) /* X4_PLAN_DIR/ + a 255-byte file name fits */
 
 /* vf = N: the PF's virtfn(N-1) link, as the kernel made it. */
 static int plan_vf_by_index(const struct x4_settings *s, int index, struct x4_pciaddr *out,
@@ -100,6 +102,78 @@ int x4_plan_path(const char *vm, char *out, size_t n, struct x4_err *e)
 	return 0;
 }
 
+/* The size of the kvmfr device at abs as the device says (kvmfr's size ioctl): 0 when there
+ * is no such char device or its size is not one a plan may hold. Never the module parameter
+ * static_size_mb: the kernel makes it mode 0000 (see lgsize_check.h for the sim's case). */
+static uint64_t plan_kvmfr_size(const char *abs)
+{
+	char path[PATH_MAX];
+	uint64_t bytes = 0;
+	struct stat st;
+
+	if (x4_host_path(abs, path, sizeof(path), NULL) < 0 || stat(path, &st) < 0 ||
+	    !S_ISCHR(st.st_mode) || x4_lg_region_size(abs, &bytes, NULL) < 0)
+		return 0;
+	if (bytes < X4_CONFIG_LG_SIZE_MIN || bytes > X4_CONFIG_LG_SIZE_MAX ||
+	    bytes % X4_CONFIG_LG_SIZE_MIN)
+		return 0;
+	return bytes;
+}
+
+/* Looking Glass: kind, path and size of out from the VM's settings s. */
+static int plan_lg(const struct x4_config *c, const struct x4_settings *s, const char *vm,
+		   struct x4_plan *out, struct x4_err *e)
+{
+	int rc;
+
+	out->lg = s->lg;
+	out->lg_path[0] = '\0';
+	out->lg_size = 0;
+	if (s->lg == X4_LG_OFF)
+		return 0;
+	if (s->lg == X4_LG_SHM)
+		rc = plan_shm_path(vm, out->lg_path, sizeof(out->lg_path), e);
+	else /* this VM's own device for kvmfr; an explicit one no kvmfr VM is given */
+		rc = x4_lg_assign(c, vm, out->lg_path, sizeof(out->lg_path), e);
+	if (rc < 0)
+		return rc;
+	if (s->lg_size) {
+		out->lg_size = s->lg_size;
+	} else if (s->lg_width && s->lg_height) {
+		out->lg_size = x4_lg_size_for(s->lg_width, s->lg_height, s->lg_hdr);
+		if (out->lg_size == 0 || out->lg_size > X4_CONFIG_LG_SIZE_MAX)
+			return x4_fail(e, ERANGE, "lg_resolution %ux%u%s needs more than %llu MiB of "
+				       "shared memory: lower it", s->lg_width, s->lg_height,
+				       s->lg_hdr ? " hdr" : "",
+				       (unsigned long long)(X4_CONFIG_LG_SIZE_MAX >> 20));
+	} else {
+		/* The device's own size avoids a mismatch; none (kvmfr not loaded): the default,
+		 * which is what x4ctl lg apply gives kvmfr, and x4_lg_check_device says what to
+		 * load. */
+		if (s->lg == X4_LG_KVMFR)
+			out->lg_size = plan_kvmfr_size(out->lg_path);
+		if (!out->lg_size)
+			out->lg_size = X4_LG_DEFAULT_SIZE;
+	}
+	return 0;
+}
+
+int x4_plan_decide_lg(const struct x4_config *c, const char *vm, struct x4_plan *out,
+		      struct x4_err *e)
+{
+	struct x4_settings s;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = x4_name_check(vm, e)) < 0)
+		return rc;
+	x4_config_for_vm(c, vm, &s);
+	memcpy(out->vm, vm, strlen(vm) + 1);
+	if ((rc = plan_lg(c, &s, vm, out, e)) < 0)
+		memset(out, 0, sizeof(*out));
+	return rc;
+}
+
 int x4_plan_decide(const struct x4_config *c, const char *vm, const struct x4_pciaddr *vf,
 		   struct x4_plan *out, struct x4_err *e)
 {
@@ -150,38 +224,8 @@ int x4_plan_decide(const struct x4_config *c, const char *vm, const struct x4_pc
 	if (rc < 0)
 		goto fail;
 
-	out->lg = s.lg;
-	if (s.lg == X4_LG_OFF)
-		return 0;
-	if (s.lg == X4_LG_SHM)
-		rc = plan_shm_path(vm, out->lg_path, sizeof(out->lg_path), e);
-	else /* this VM's own device for kvmfr; an explicit one no kvmfr VM is given */
-		rc = x4_lg_assign(c, vm, out->lg_path, sizeof(out->lg_path), e);
-	if (rc < 0)
+	if ((rc = plan_lg(c, &s, vm, out, e)) < 0)
 		goto fail;
-	if (s.lg_size) {
-		out->lg_size = s.lg_size;
-	} else if (s.lg_width && s.lg_height) {
-		out->lg_size = x4_lg_size_for(s.lg_width, s.lg_height, s.lg_hdr);
-		if (out->lg_size == 0 || out->lg_size > X4_CONFIG_LG_SIZE_MAX) {
-			rc = x4_fail(e, ERANGE, "lg_resolution %ux%u%s needs more than %llu MiB of "
-				     "shared memory: lower it", s.lg_width, s.lg_height,
-				     s.lg_hdr ? " hdr" : "",
-				     (unsigned long long)(X4_CONFIG_LG_SIZE_MAX >> 20));
-			goto fail;
-		}
-	} else {
-		unsigned idx;
-		uint64_t bytes = 0;
-
-		/* The module's own size avoids a mismatch; unknown (not loaded) -> the default,
-		 * and x4_lg_check_device says what to load. */
-		if (s.lg == X4_LG_KVMFR && x4_lg_device_index(out->lg_path, &idx, NULL) == 0 &&
-		    x4_lg_static_size(idx, &bytes, NULL) == 0)
-			out->lg_size = bytes;
-		else
-			out->lg_size = X4_LG_DEFAULT_SIZE;
-	}
 	return 0;
 fail:
 	memset(out, 0, sizeof(*out));
@@ -250,7 +294,7 @@ int x4_plan_check(const struct x4_plan *p, struct x4_err *e)
 
 int x4_plan_write(const struct x4_plan *p, struct x4_err *e)
 {
-	char path[X4_PLAN_PATH_MAX + 64], a[X4_PCIADDR_STRLEN];
+	char path[PLAN_FILE_BUF], a[X4_PCIADDR_STRLEN];
 	struct json_object *o;
 	int rc;
 
@@ -259,7 +303,7 @@ int x4_plan_write(const struct x4_plan *p, struct x4_err *e)
 	if ((rc = x4_mkdirs(X4_PLAN_DIR, 0755, e)) < 0)
 		return rc;
 	o = json_object_new_object();
-	json_object_object_add(o, "version", json_object_new_int(PLAN_VERSION));
+	json_object_object_add(o, "version", json_object_new_int(X4_PLAN_VERSION));
 	json_object_object_add(o, "vm", json_object_new_string(p->vm));
 	json_object_object_add(o, "vf", p->has_vf ? json_object_new_string(x4_pciaddr_format(
 							    &p->vf, a))
@@ -285,8 +329,8 @@ static int plan_from_json(struct json_object *o, struct x4_plan *p, struct x4_er
 	if ((rc = x4_json_only_keys(o, keys, "plan", e)) < 0)
 		return rc;
 	if (!json_object_object_get_ex(o, "version", &v) || !json_object_is_type(v, json_type_int) ||
-	    json_object_get_int64(v) != PLAN_VERSION)
-		return x4_fail(e, EBADMSG, "version: missing or not %d", PLAN_VERSION);
+	    json_object_get_int64(v) != X4_PLAN_VERSION)
+		return x4_fail(e, EBADMSG, "version: missing or not %d", X4_PLAN_VERSION);
 	if ((rc = x4_json_get_str(o, "vm", p->vm, sizeof(p->vm), NULL, e)) < 0 ||
 	    (rc = x4_json_get_str(o, "rom", p->rom, sizeof(p->rom), NULL, e)) < 0 ||
 	    (rc = x4_json_get_str(o, "lg", kind, sizeof(kind), NULL, e)) < 0 ||
@@ -316,7 +360,7 @@ static int plan_from_json(struct json_object *o, struct x4_plan *p, struct x4_er
 
 int x4_plan_read(const char *vm, struct x4_plan *p, struct x4_err *e)
 {
-	char path[X4_PLAN_PATH_MAX + 64];
+	char path[PLAN_FILE_BUF];
 	struct json_object *o = NULL;
 	struct x4_err why;
 	struct stat st;
@@ -355,9 +399,47 @@ int x4_plan_read(const char *vm, struct x4_plan *p, struct x4_err *e)
 	return 0;
 }
 
+static int plan_name_cmp(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+int x4_plan_list(char (*vms)[X4_NAME_MAX + 1], unsigned max, struct x4_err *e)
+{
+	static const char ext[] = X4_PLAN_SUFFIX;
+	char dir[PATH_MAX];
+	struct dirent *de;
+	unsigned n = 0;
+	DIR *d;
+	int rc;
+
+	if ((rc = x4_host_path(X4_PLAN_DIR, dir, sizeof(dir), e)) < 0)
+		return rc;
+	d = opendir(dir);
+	if (!d)
+		return errno == ENOENT ? 0
+				       : x4_fail(e, errno, "cannot list %s: %s", X4_PLAN_DIR,
+						 strerror(errno));
+	while (n < max && (de = readdir(d))) {
+		char enc[X4_NAME_ENC_MAX];
+		size_t len = strlen(de->d_name), base = len - (sizeof(ext) - 1);
+
+		/* "<name>.json" only: the writer's temp files end in .tmp.XXXXXX */
+		if (len < sizeof(ext) || base >= sizeof(enc) || strcmp(de->d_name + base, ext))
+			continue;
+		memcpy(enc, de->d_name, base);
+		enc[base] = '\0';
+		if (x4_name_decode(enc, vms[n], sizeof(vms[n]), NULL) == 0)
+			n++;
+	}
+	closedir(d);
+	qsort(vms, n, sizeof(vms[0]), plan_name_cmp);
+	return (int)n;
+}
+
 int x4_plan_remove(const char *vm, struct x4_err *e)
 {
-	char abs[X4_PLAN_PATH_MAX + 64], path[PATH_MAX];
+	char abs[PLAN_FILE_BUF], path[PATH_MAX];
 	int rc;
 
 	if ((rc = x4_plan_path(vm, abs, sizeof(abs), e)) < 0 ||

@@ -652,6 +652,47 @@ static int qa_is_vf(const struct qa_item *it, const struct x4_pciaddr *vf)
 	return 0;
 }
 
+/* The address a vfio-pci -device names: host, else sysfsdev's last component. */
+static int qa_vfio_addr(const struct qa_item *it, struct x4_pciaddr *a)
+{
+	const char *base;
+
+	if (it->is_object || (!qa_driver_is(it, "vfio-pci") &&
+			      !qa_driver_is(it, "vfio-pci-nohotplug")))
+		return -1;
+	if (it->host)
+		return qa_parse_host(it->host, a);
+	if (!it->sysfsdev)
+		return -1;
+	base = strrchr(it->sysfsdev, '/');
+	return qa_parse_host(base ? base + 1 : it->sysfsdev, a);
+}
+
+int x4_qemuargv_find_vfio(int argc, char **argv, struct x4_pciaddr *out, size_t max,
+			  struct x4_err *e)
+{
+	struct qa_model m;
+	size_t n = 0;
+	int r;
+
+	if (argc < 1 || !argv || (max && !out))
+		return x4_fail(e, EINVAL, "argv scan: no argv or no room");
+	for (int i = 0; i < argc; i++)
+		if (!argv[i])
+			return x4_fail(e, EINVAL, "argv scan: argv[%d] is NULL", i);
+	r = qa_model_build(argc, argv, &m, e);
+	if (r < 0)
+		return r;
+	for (int i = 0; i < m.n && n < max; i++) {
+		struct x4_pciaddr a;
+
+		if (qa_vfio_addr(&m.items[i], &a) == 0)
+			out[n++] = a;
+	}
+	qa_model_free(&m);
+	return (int)n;
+}
+
 /* The VF's device with romfile added, in the device's own syntax. */
 static char *qa_with_rom(const char *arg, const struct qa_item *it, const char *romfile)
 {

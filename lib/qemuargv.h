@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* qemuargv: QEMU's argv as libvirt passes it: probes, the VM name, adding the ROM and Looking Glass. */
+/* qemuargv: owns QEMU's argv as libvirt passes it: probes, the VM name, its vfio-pci devices,
+ * adding the ROM and Looking Glass. Callers: qemu-x4 only; no I/O. */
 #ifndef X4_QEMUARGV_H
 #define X4_QEMUARGV_H
 
@@ -22,6 +23,13 @@ int x4_qemuargv_is_probe(int argc, char **argv);
  * commas doubled: "guest=my,,vm" is "my,vm") or the old "-name NAME[,...]". Errors: no -name
  * (-ENOENT), no or empty guest name (-EINVAL), name of n bytes or more (-ENAMETOOLONG). */
 int x4_qemuargv_vm_name(int argc, char **argv, char *out, size_t n, struct x4_err *e);
+
+/* The PCI addresses of argv's vfio-pci (and vfio-pci-nohotplug) -device options, in argv
+ * order: host in any QEMU spelling, else sysfsdev's last path component; devices without a
+ * parsable address are skipped. Stores at most max and returns how many it stored, or a
+ * negative errno (an unparsable JSON -device is -EINVAL). No I/O. */
+int x4_qemuargv_find_vfio(int argc, char **argv, struct x4_pciaddr *out, size_t max,
+			  struct x4_err *e);
 
 /* What to add. */
 struct x4_rewrite {

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* qemuconf: read and extend cgroup_device_acl in libvirt's qemu.conf, keeping every other byte. */
+/* qemuconf: owns reading and extending cgroup_device_acl in libvirt's qemu.conf, keeping every
+ * other byte. Callers: x4ctl (install, lg apply, doctor). */
 #ifndef X4_QEMUCONF_H
 #define X4_QEMUCONF_H
 

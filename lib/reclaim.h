@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* reclaim: the state when it cannot be trusted: a damaged state.json is set aside and its
- * claims rebuilt from the kernel; claims of VMs that are not running are given back. */
+/* reclaim: owns distrusting the state: a damaged state.json set aside, its claims rebuilt from
+ * the kernel, claims of dead VMs given back. Callers: lib/lifecycle (root), x4ctl status/vf. */
 #ifndef X4_RECLAIM_H
 #define X4_RECLAIM_H
 

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* rom: recognise PCI option ROMs and PE32 EFI drivers, build an EfiRom-style EFI option ROM. */
+/* rom: owns recognising PCI option ROMs and PE32 EFI drivers and building an EfiRom-style EFI
+ * option ROM. Callers: lib/romcache, qemu-x4 and x4ctl rom. */
 #ifndef X4_ROM_H
 #define X4_ROM_H
 

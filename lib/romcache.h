@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* romcache: the option ROM built from the user's GOP driver, made by root ahead of QEMU. */
+/* romcache: owns the option ROM built from the user's GOP driver, made by root ahead of QEMU.
+ * Callers: lib/plan (its path) and lib/lifecycle (builds it at prepare). */
 #ifndef X4_ROMCACHE_H
 #define X4_ROMCACHE_H
 

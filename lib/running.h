@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* running: is a libvirt VM's QEMU alive, and which one holds a VFIO group, from what the
- * kernel and libvirt show (/run/libvirt/qemu/NAME.pid, /proc/PID/comm, /proc/PID/fd). */
+/* running: owns whether a libvirt VM's QEMU is alive and which one holds a VFIO group, from
+ * /run/libvirt/qemu/NAME.pid and /proc. Callers: lib/reclaim only. */
 #ifndef X4_RUNNING_H
 #define X4_RUNNING_H
 

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* sha256: SHA-256 (FIPS 180-4) for content keys (ROM cache), one-shot and incremental. */
+/* sha256: owns SHA-256 (FIPS 180-4), one-shot and incremental, for content keys.
+ * Callers: lib/romcache and lib/gopfind. */
 #ifndef X4_SHA256_H
 #define X4_SHA256_H
 

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* sriov: find the PF, read/write its SR-IOV attributes, map VF index <-> address, create/remove VFs. */
+/* sriov: owns the PF's SR-IOV side: find the PF, its attributes, VF index <-> address,
+ * create/remove VFs. Callers: lib/lifecycle, lib/reclaim (root writes) and x4ctl. */
 #ifndef X4_SRIOV_H
 #define X4_SRIOV_H
 

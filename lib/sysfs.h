@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* sysfs: read/write one attribute under the host root, errors with path, errno and a hint. */
+/* sysfs: owns reading/writing one attribute under the host root, errors with path, errno, hint.
+ * Callers: lib (sriov, vfio, pcidev, iommu, lg, plan, lifecycle) and x4ctl. */
 #ifndef X4_SYSFS_H
 #define X4_SYSFS_H
 

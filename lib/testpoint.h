@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* testpoint: named points where a test can have the process killed (kill -9 fault tests). */
+/* testpoint: owns named points where a test can have the process killed (kill -9 fault
+ * tests). Callers: lib/lifecycle. */
 #ifndef X4_TESTPOINT_H
 #define X4_TESTPOINT_H
 

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* tiano: the EFI 1.1 / Tiano decompressor (UEFI spec, "Compression Algorithm Specification"). */
+/* tiano: owns the EFI 1.1 / Tiano decompressor (UEFI spec, "Compression Algorithm
+ * Specification"). Callers: lib/fv only. */
 #ifndef X4_TIANO_H
 #define X4_TIANO_H
 

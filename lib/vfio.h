@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* vfio: bind SR-IOV VFs to vfio-pci and give them back; never a PF, never the boot display. */
+/* vfio: owns binding SR-IOV VFs to vfio-pci and giving them back; never a PF, never the boot
+ * display. Callers: lib/lifecycle, lib/reclaim (root) and x4ctl. */
 #ifndef X4_VFIO_H
 #define X4_VFIO_H
 

@@ -23,7 +23,8 @@ static const char qx_usage[] =
 	"usage: qemu-x4 QEMU-ARGS...   (set as <emulator> of a libvirt domain)\n"
 	"Execs the real QEMU ([host] qemu in x4-sriov.conf, default " X4_DEFAULT_QEMU ")\n"
 	"with the Looking Glass ivshmem device and the VF's romfile added, as planned by x4-hook\n"
-	"at prepare or, without the hook, as x4-sriov.conf says for the VM named by -name.\n"
+	"at prepare (/run/x4-sriov/vm/VM.json) or, with no plan (no hook: config-only mode), as\n"
+	"x4-sriov.conf says for the VM named by -name. A damaged or foreign plan is refused.\n"
 	"An argv without -name (libvirt's capability probes, -version, -help) is passed on as is.\n"
 	"Environment: X4_CONFIG, X4_ROOT. See qemu-x4(1).\n";
 
@@ -74,32 +75,56 @@ static int qx_exec(const char *qemu, char **argv, struct x4_err *e)
 		       x4_aa_hint(errno, "install qemu-system-x86 or fix qemu = in x4-sriov.conf"));
 }
 
-/* Without a plan naming the VF: the vfio-pci device in argv at one of the PF's VF addresses
- * (same slot as the PF: 0000:00:02.1-7 on the X4). No sysfs, so no libpci in the wrapper. */
-static int qx_find_vf(const struct x4_settings *s, int argc, char **argv, struct x4_plan *plan)
+/* Config-only mode, a ROM and no VF in the config: the vfio-pci device in argv at one of the
+ * PF's VF addresses (same slot as the PF: 0000:00:02.1-7 on the X4), the lowest function.
+ * No sysfs, so no libpci in the wrapper. */
+#define QX_MAX_VFIO 16 /* vfio-pci devices looked at; a VM has one VF, rarely more */
+
+static int qx_find_vf(const struct x4_settings *s, int argc, char **argv, struct x4_plan *plan,
+		      struct x4_err *e)
 {
-	struct x4_pciaddr cand = s->pf;
-	unsigned base;
+	struct x4_pciaddr pf = s->pf;
+	struct x4_pciaddr dev[QX_MAX_VFIO];
+	int n;
 
 	if (s->pf_auto)
-		x4_pciaddr_parse(X4_BOARD_PF, &cand, NULL);
-	base = cand.func;
+		x4_pciaddr_parse(X4_BOARD_PF, &pf, NULL);
+	n = x4_qemuargv_find_vfio(argc, argv, dev, QX_MAX_VFIO, e);
 
-	for (unsigned f = base + 1; f < 8; f++) {
-		struct x4_rewrite rw = { .vf = &cand, .romfile = "x" };
-		char **out = NULL;
-		int out_argc = 0, bits;
-
-		cand.func = (uint8_t)f;
-		bits = x4_qemuargv_rewrite(argc, argv, &rw, &out, &out_argc, NULL);
-		if (bits >= 0)
-			x4_qemuargv_free(out, out_argc);
-		if (bits > 0 && (bits & (X4_REWRITE_ROM_ADDED | X4_REWRITE_ROM_KEPT))) {
-			plan->has_vf = 1;
-			plan->vf = cand;
-			return 1;
-		}
+	if (n < 0)
+		return n;
+	for (int i = 0; i < n; i++) {
+		if (dev[i].domain != pf.domain || dev[i].bus != pf.bus || dev[i].slot != pf.slot ||
+		    dev[i].func <= pf.func || (plan->has_vf && dev[i].func >= plan->vf.func))
+			continue;
+		plan->has_vf = 1;
+		plan->vf = dev[i];
 	}
+	return 0;
+}
+
+/* The plan x4-hook wrote at prepare (the contract is in plan.h). None: config-only mode, the
+ * same decision from x4-sriov.conf (and argv for the VF), said once in the log by the caller.
+ * A plan that is there but cannot be used is an error, never a reason to decide again. */
+static int qx_plan(const struct x4_config *cfg, const struct x4_settings *s, const char *name,
+		   int argc, char **argv, struct x4_plan *plan, int *config_only, struct x4_err *e)
+{
+	int rc = x4_plan_read(name, plan, e);
+
+	*config_only = rc == -ENOENT;
+	if (rc == 0)
+		return 0;
+	if (rc != -ENOENT) {
+		struct x4_err why = *e;
+
+		if ((why.code == EACCES || why.code == EPERM) && x4_aa_enabled())
+			x4_fail(e, why.code, "%s: %s", why.msg, X4_AA_HINT);
+		return rc;
+	}
+	if ((rc = x4_plan_decide(cfg, name, NULL, plan, e)) < 0)
+		return rc;
+	if (!plan->has_vf && plan->rom[0])
+		return qx_find_vf(s, argc, argv, plan, e);
 	return 0;
 }
 
@@ -127,7 +152,7 @@ int main(int argc, char **argv)
 	struct x4_err e;
 	char name[X4_NAME_MAX + 1];
 	char **out = NULL;
-	int out_argc = 0, bits;
+	int out_argc = 0, bits, config_only = 0;
 
 	x4_log_open("x4-sriov", X4_LOG_STDERR);
 	x4_err_clear(&e);
@@ -154,15 +179,8 @@ int main(int argc, char **argv)
 	x4_config_for_vm(&cfg, name, &s);
 	if (qx_check_not_self(s.qemu, &e) < 0)
 		return qx_die(&e);
-	/* The hook's plan when it ran; else the same decision from config and argv. */
-	if (x4_plan_read(name, &plan, &e) < 0) {
-		if ((e.code == EACCES || e.code == EPERM) && x4_aa_enabled())
-			x4_log(LOG_WARNING, "%s: %s", e.msg, X4_AA_HINT);
-		if (x4_plan_decide(&cfg, name, NULL, &plan, &e) < 0)
-			return qx_die(&e);
-		if (!plan.has_vf && plan.rom[0])
-			qx_find_vf(&s, argc, argv, &plan);
-	}
+	if (qx_plan(&cfg, &s, name, argc, argv, &plan, &config_only, &e) < 0)
+		return qx_die(&e);
 	if (plan.rom[0] && plan.has_vf && qx_check_rom(plan.rom, &e) < 0)
 		return qx_die(&e);
 	/* kvmfr's static_size_mb is not in sysfs (mode 0000): the size is asked of the device. */
@@ -188,6 +206,11 @@ int main(int argc, char **argv)
 		return qx_die(&e);
 	if (rw.romfile && rw.vf && (bits & X4_REWRITE_ROM_NO_DEVICE))
 		x4_log(LOG_WARNING, "'%s' has no vfio-pci device for its VF: no romfile added", name);
+	/* Said once per start, and only when QEMU will run: a refusal stays one line. */
+	if (config_only && (plan.lg != X4_LG_OFF || rw.romfile) && access(s.qemu, X_OK) == 0)
+		x4_log(LOG_NOTICE, "VM '%s' has no plan from x4-hook: config-only mode, decided from "
+		       "x4-sriov.conf and QEMU's arguments (x4ctl install puts the hook in place)",
+		       name);
 	qx_exec(s.qemu, out, &e);
 	x4_qemuargv_free(out, out_argc);
 	return qx_die(&e);

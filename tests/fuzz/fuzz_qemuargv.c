@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* libFuzzer target: the argv model and rewrite on NUL-separated arguments, with invariants. */
+/* libFuzzer target: the argv model, rewrite and vfio-pci scan on NUL-separated arguments, with
+ * invariants. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,6 +46,28 @@ static void fuzz_check_rewrite(int argc, char **argv, const struct x4_rewrite *r
 	x4_qemuargv_free(out, outn);
 }
 
+/* Every vfio-pci address x4_qemuargv_find_vfio reports is one the rewrite finds a device for. */
+static void fuzz_check_find_vfio(int argc, char **argv)
+{
+	struct x4_pciaddr found[4];
+	struct x4_err e;
+	int n = x4_qemuargv_find_vfio(argc, argv, found, 4, &e);
+
+	fuzz_require(n <= 4);
+	if (n < 0) {
+		fuzz_require(e.msg[0] != '\0');
+		return;
+	}
+	for (int i = 0; i < n; i++) {
+		struct x4_rewrite rw = { &found[i], "/r.rom", NULL, 0 };
+		char **out = NULL;
+		int outn = 0, r = x4_qemuargv_rewrite(argc, argv, &rw, &out, &outn, &e);
+
+		fuzz_require(r >= 0 && !(r & X4_REWRITE_ROM_NO_DEVICE));
+		x4_qemuargv_free(out, outn);
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -78,6 +101,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	(void)x4_qemuargv_is_probe(argc, argv);
 	if (x4_qemuargv_vm_name(argc, argv, name, sizeof(name), &e) == 0)
 		fuzz_require(strlen(name) > 0 && strlen(name) < sizeof(name));
+	fuzz_check_find_vfio(argc, argv);
 	fuzz_check_rewrite(argc, argv, &rw);
 	rw.lg_mem_path = NULL;
 	fuzz_check_rewrite(argc, argv, &rw);

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -150,19 +151,68 @@ static void test_decide_vm_section(void **state)
 	assert_null(strstr(p.lg_path, root));
 }
 
-static void test_decide_kvmfr_static_size(void **state)
+/* Regression: kvmfr's static_size_mb is mode 0000 on real hosts; the plan never reads it.
+ * Auto size is the device's own (x4_lg_region_size) when the char device exists, else the
+ * default that x4ctl lg apply writes. */
+static void test_decide_kvmfr_device_size(void **state)
 {
 	struct x4_plan p;
 	struct x4_err e;
+	char dev[512];
 
 	(void)state;
-	config("[host]\nlooking_glass = /dev/kvmfr1\n");
-	/* kvmfr not loaded: the default, x4_lg_check_device will complain later */
+	config("[host]\nlooking_glass = /dev/kvmfr1\n[vm a]\n[vm b]\nlg_size = 64M\n");
 	assert_int_equal(x4_plan_decide(&cfg, "a", NULL, &p, &e), 0);
 	assert_int_equal(p.lg_size, 32 * MIB);
+	/* a readable parameter (a sim, an old kernel) without the device: not used */
 	put("/sys/module/kvmfr/parameters/static_size_mb", "32,128\n", 0444);
 	assert_int_equal(x4_plan_decide(&cfg, "a", NULL, &p, &e), 0);
+	assert_int_equal(p.lg_size, 32 * MIB);
+	/* a plain file where the device should be is not the device */
+	put("/dev/kvmfr1", "x", 0644);
+	assert_int_equal(x4_plan_decide(&cfg, "a", NULL, &p, &e), 0);
+	assert_int_equal(p.lg_size, 32 * MIB);
+	rootpath(dev, sizeof(dev), "/dev/kvmfr1");
+	unlink(dev);
+	if (mknod(dev, S_IFCHR | 0660, makedev(1, 3)) < 0)
+		skip(); /* not root: no char device for the rest */
+	/* the device's size (here: the ioctl cannot answer, so lgsize_check's fallback) */
+	assert_int_equal(x4_plan_decide(&cfg, "a", NULL, &p, &e), 0);
 	assert_int_equal(p.lg_size, 128 * MIB);
+	/* the configured size wins over the device's */
+	assert_int_equal(x4_plan_decide(&cfg, "b", NULL, &p, &e), 0);
+	assert_int_equal(p.lg_size, 64 * MIB);
+	unlink(dev);
+}
+
+/* The Looking Glass part alone: the same answer as the whole decision, even when the VF the
+ * config names by index does not exist yet (a stopped VM). */
+static void test_decide_lg_only(void **state)
+{
+	struct x4_plan whole, lg;
+	struct x4_err e;
+
+	(void)state;
+	config("[host]\nlooking_glass = shm\n[vm a]\nlg_resolution = 2560x1440\n"
+	       "[vm idx]\nvf = 3\n[vm off]\nlooking_glass = off\n"
+	       "[vm big]\nlg_resolution = 16000x9000 hdr\n");
+	assert_int_equal(x4_plan_decide(&cfg, "a", NULL, &whole, &e), 0);
+	assert_int_equal(x4_plan_decide_lg(&cfg, "a", &lg, &e), 0);
+	assert_string_equal(lg.vm, "a");
+	assert_int_equal(lg.lg, whole.lg);
+	assert_string_equal(lg.lg_path, whole.lg_path);
+	assert_int_equal(lg.lg_size, 64 * MIB);
+	assert_int_equal(lg.has_vf, 0);
+	assert_int_equal(x4_plan_decide(&cfg, "idx", NULL, &whole, &e), -ENOENT);
+	assert_int_equal(x4_plan_decide_lg(&cfg, "idx", &lg, &e), 0);
+	assert_string_equal(lg.lg_path, "/dev/shm/looking-glass-idx");
+	assert_int_equal(lg.lg_size, 32 * MIB);
+	assert_int_equal(x4_plan_decide_lg(&cfg, "off", &lg, &e), 0);
+	assert_int_equal(lg.lg, X4_LG_OFF);
+	assert_int_equal(lg.lg_size, 0);
+	assert_int_equal(x4_plan_decide_lg(&cfg, "big", &lg, &e), -ERANGE);
+	assert_string_equal(lg.vm, "");
+	assert_int_equal(x4_plan_decide_lg(&cfg, "", &lg, &e), -EINVAL);
 }
 
 static void test_decide_vf_index_and_pf(void **state)
@@ -304,6 +354,7 @@ static void test_read_damaged(void **state)
 	struct x4_plan q;
 	struct x4_err e;
 	char path[512], rp[1024], *big;
+	int rc;
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
@@ -339,6 +390,15 @@ static void test_read_damaged(void **state)
 	assert_int_equal(symlink("/etc/passwd", rp), 0);
 	assert_int_equal(x4_plan_read("a", &q, &e), -EBADMSG);
 	unlink(rp);
+	/* there but not a file: an error of its own naming the path, never "no plan" */
+	assert_int_equal(mkdir(rp, 0755), 0);
+	rc = x4_plan_read("a", &q, &e);
+	assert_true(rc < 0 && rc != -ENOENT);
+	assert_non_null(strstr(e.msg, path));
+	rmdir(rp);
+	/* none: -ENOENT, and e says so */
+	assert_int_equal(x4_plan_read("a", &q, &e), -ENOENT);
+	assert_non_null(strstr(e.msg, "no plan for VM 'a'"));
 }
 
 static void test_check_and_write_refuse(void **state)
@@ -367,16 +427,53 @@ static void test_check_and_write_refuse(void **state)
 	assert_non_null(strstr(e.msg, "shorten"));
 }
 
+/* The VMs with a plan file, sorted; temp files and names that do not decode are not VMs. */
+static void test_list(void **state)
+{
+	char vms[4][X4_NAME_MAX + 1], path[512];
+	const char *names[] = { "b", "my vm", "a" };
+	struct x4_plan p;
+	struct x4_err e;
+
+	(void)state;
+	rootpath(path, sizeof(path), X4_PLAN_DIR); /* what earlier tests left */
+	tu_rm_tree(path);
+	assert_int_equal(x4_plan_list(vms, 4, &e), 0); /* no directory: no plans */
+	config("[host]\nlooking_glass = shm\n");
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(x4_plan_decide(&cfg, names[i], NULL, &p, &e), 0);
+		assert_int_equal(x4_plan_write(&p, &e), 0);
+	}
+	put(X4_PLAN_DIR "/a.json.tmp.Ab12Cd", "{", 0644);
+	put(X4_PLAN_DIR "/.json", "{", 0644);
+	put(X4_PLAN_DIR "/bad%zz.json", "{", 0644);
+	assert_int_equal(x4_plan_list(vms, 4, &e), 3);
+	assert_string_equal(vms[0], "a");
+	assert_string_equal(vms[1], "b");
+	assert_string_equal(vms[2], "my vm");
+	assert_int_equal(x4_plan_list(vms, 1, &e), 1);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(x4_plan_remove(names[i], &e), 0);
+	rootpath(path, sizeof(path), X4_PLAN_DIR "/a.json.tmp.Ab12Cd");
+	unlink(path);
+	rootpath(path, sizeof(path), X4_PLAN_DIR "/.json");
+	unlink(path);
+	rootpath(path, sizeof(path), X4_PLAN_DIR "/bad%zz.json");
+	unlink(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_decide_defaults),
 		cmocka_unit_test(test_decide_vm_section),
-		cmocka_unit_test(test_decide_kvmfr_static_size),
+		cmocka_unit_test(test_decide_kvmfr_device_size),
+		cmocka_unit_test(test_decide_lg_only),
 		cmocka_unit_test(test_decide_vf_index_and_pf),
 		cmocka_unit_test(test_write_read_roundtrip),
 		cmocka_unit_test(test_read_damaged),
 		cmocka_unit_test(test_check_and_write_refuse),
+		cmocka_unit_test(test_list),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -332,6 +332,45 @@ static void test_host_spellings(void **state)
 	}
 }
 
+/* Every vfio-pci address in argv order, in each spelling; other devices, -object and option
+ * values that merely read "-device" are not devices; max bounds what is stored. */
+static void test_find_vfio(void **state)
+{
+	char *v[] = {
+		"qemu",
+		"-device", "driver=vfio-pci,host=00:02.3,id=a",
+		"-name", "-device",
+		"-device", "virtio-net-pci,host=00:05.0",
+		"-device", "vfio-pci,sysfsdev=/sys/bus/pci/devices/0000:00:02.1,id=b",
+		"-object", "{\"qom-type\":\"vfio-pci\",\"host\":\"0000:00:07.0\"}",
+		"-device", "vfio-pci,host=nonsense,id=c",
+		"-device", "{\"driver\":\"vfio-pci-nohotplug\",\"host\":\"0001:03:00.2\"}",
+		"-device", "vfio-pci,host=0000:00:02.2,romfile=/u.rom",
+	};
+	char *bad[] = { "qemu", "-device", "{\"driver\":" };
+	char *none[] = { "qemu", "-S", "-device", "qxl-vga" };
+	const struct x4_pciaddr want[] = {
+		{ 0, 0, 2, 3 }, { 0, 0, 2, 1 }, { 1, 3, 0, 2 }, { 0, 0, 2, 2 },
+	};
+	struct x4_pciaddr got[8];
+	struct x4_err e;
+
+	(void)state;
+	assert_int_equal(x4_qemuargv_find_vfio(ARGC(v), v, got, 8, &e), 4);
+	for (int i = 0; i < 4; i++)
+		assert_true(x4_pciaddr_equal(&got[i], &want[i]));
+	memset(got, 0xff, sizeof(got));
+	assert_int_equal(x4_qemuargv_find_vfio(ARGC(v), v, got, 2, &e), 2);
+	assert_true(x4_pciaddr_equal(&got[1], &want[1]));
+	assert_int_equal(got[2].domain, 0xffff); /* nothing past max */
+	assert_int_equal(x4_qemuargv_find_vfio(ARGC(v), v, NULL, 0, &e), 0);
+	assert_int_equal(x4_qemuargv_find_vfio(ARGC(none), none, got, 8, &e), 0);
+	assert_int_equal(x4_qemuargv_find_vfio(ARGC(bad), bad, got, 8, &e), -EINVAL);
+	assert_non_null(strstr(e.msg, "not valid JSON"));
+	assert_int_equal(x4_qemuargv_find_vfio(ARGC(v), v, NULL, 8, &e), -EINVAL);
+	assert_int_equal(x4_qemuargv_find_vfio(0, v, got, 8, &e), -EINVAL);
+}
+
 static void test_keyvalue_forms(void **state)
 {
 	char *v[] = {
@@ -576,6 +615,7 @@ int main(void)
 		cmocka_unit_test(test_json_rom),
 		cmocka_unit_test(test_json_spaced_escaped),
 		cmocka_unit_test(test_host_spellings),
+		cmocka_unit_test(test_find_vfio),
 		cmocka_unit_test(test_keyvalue_forms),
 		cmocka_unit_test(test_separators),
 		cmocka_unit_test(test_ids_and_slots),
