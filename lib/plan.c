@@ -82,7 +82,7 @@ static int plan_shm_path(const char *vm, char *out, size_t n, struct x4_err *e)
 	if (rc < 0)
 		return rc;
 	if (strlen(X4_LG_SHM_NAME) + strlen(enc) > PLAN_FILE_NAME_MAX ||
-	    (size_t)snprintf(out, n, "%s%s", X4_PLAN_SHM_PREFIX, enc) >= n)
+	    (size_t)snprintf(out, n, "%s%s", X4_LG_SHM_PREFIX, enc) >= n)
 		return x4_fail(e, ENAMETOOLONG, "VM name '%.32s...' is too long for a /dev/shm file "
 			       "name: shorten it or use looking_glass = /dev/kvmfr0", vm);
 	return 0;

@@ -45,7 +45,6 @@
 
 #define X4_PLAN_DIR X4_RUN_DIR "/vm"
 #define X4_PLAN_ROM_DIR X4_STATE_DIR "/rom" /* converted option ROMs (rom_mode = optionrom) */
-#define X4_PLAN_SHM_PREFIX X4_LG_SHM_PREFIX
 #define X4_PLAN_SUFFIX ".json" /* X4_PLAN_DIR/<encoded vm>.json */
 #define X4_PLAN_VERSION 1 /* the format version a reader accepts */
 #define X4_PLAN_MAX_BYTES (16u << 10)
