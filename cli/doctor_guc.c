@@ -77,7 +77,7 @@ void doc_check_guc(struct doc *d)
 		const char *needle, *meaning, *fix;
 	} bad[] = {
 		{"Incompatible option enable_guc", "enable_guc has a value the driver refuses",
-		 "set i915.enable_guc=3 (or remove it: 3 is the default on ADL-N): " DOC_GRUB},
+		 "set " X4_KARG_I915_GUC " (or remove it: 3 is the default on ADL-N): " DOC_GRUB},
 		{"Unable to confirm version",
 		 "the host's GuC firmware and the guest's driver speak different VF interface "
 		 "versions",
@@ -87,11 +87,11 @@ void doc_check_guc(struct doc *d)
 		{"GuC initialization failed", "the GuC did not start: the PF makes no VFs",
 		 GUC_PKG_FIX},
 		{"IOV: Initialization failed", "SR-IOV needs GuC submission, which did not start",
-		 "boot with i915.enable_guc=3, and " GUC_PKG_FIX},
+		 "boot with " X4_KARG_I915_GUC ", and " GUC_PKG_FIX},
 		{"No VFs could be associated", "the PF gave SR-IOV up (its GuC did not start)",
-		 "boot with i915.enable_guc=3, and " GUC_PKG_FIX},
+		 "boot with " X4_KARG_I915_GUC ", and " GUC_PKG_FIX},
 		{"GuC submission is N/A", "GuC submission is off: SR-IOV needs it",
-		 "set i915.enable_guc=3: " DOC_GRUB},
+		 "set " X4_KARG_I915_GUC ": " DOC_GRUB},
 	};
 	struct doc_mod m;
 	char val[64] = "", line[256] = "", fw[256] = "", from[64] = "";
@@ -122,7 +122,7 @@ void doc_check_guc(struct doc *d)
 		doc_emit(d, DOC_FAIL, "guc",
 			 "SR-IOV needs GuC submission and HuC loading (3); other values turn them "
 			 "off or are refused",
-			 "set i915.enable_guc=3 (or remove it: 3 is the default on ADL-N): " DOC_GRUB,
+			 "set " X4_KARG_I915_GUC " (or remove it: 3 is the default on ADL-N): " DOC_GRUB,
 			 "i915.enable_guc=%s (%s)", val, from);
 		return;
 	}

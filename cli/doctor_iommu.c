@@ -24,7 +24,7 @@ void doc_check_iommu(struct doc *d)
 		doc_emit(d, DOC_FAIL, "iommu",
 			 "VT-d is off in the firmware: the kernel has no IOMMU to give VFs to VMs",
 			 "enable VT-d in the firmware setup (Chipset > VT-d), "
-			 "and boot with intel_iommu=on iommu=pt: " DOC_GRUB,
+			 "and boot with " X4_KARG_IOMMU ": " DOC_GRUB,
 			 "no IOMMU groups (/sys/kernel/iommu_groups empty) and no "
 			 "/sys/firmware/acpi/tables/DMAR%s",
 			 on ? "" : "; intel_iommu=on is not on the kernel command line either");
@@ -32,7 +32,7 @@ void doc_check_iommu(struct doc *d)
 		doc_emit(d, DOC_FAIL, "iommu",
 			 "VT-d is on in the firmware but the kernel did not start the IOMMU "
 			 "(Debian's kernel needs intel_iommu=on)",
-			 "boot with intel_iommu=on iommu=pt: " DOC_GRUB,
+			 "boot with " X4_KARG_IOMMU ": " DOC_GRUB,
 			 "no IOMMU groups; ACPI DMAR table present; intel_iommu=on is not on the "
 			 "kernel command line");
 	else
