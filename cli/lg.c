@@ -2,6 +2,7 @@
 /* x4ctl lg status [VM] [--file PATH] [--json] [--watch]: is the guest's Looking Glass host
  * running? Reads each VM's kvmfr device or /dev/shm file read-only (lib/lgmp). */
 #include <errno.h>
+#include <getopt.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -23,7 +24,8 @@
 
 #define LG_SYN                                                                                     \
 	"lg status [VM] [--file PATH] [--json] [--watch] [--no-client] | lg apply [--dry-run] "   \
-	"[--reload]"
+	"[--reload] | lg forget VM"
+#define FORGET_SYN "lg forget VM"
 #define LG_MAX_REGIONS (X4_MAX_VM_SECTIONS + 1)
 
 extern char **environ;
@@ -299,6 +301,32 @@ static int lg_targets(const struct x4ctl *g, const char *vm, struct lg_target *t
 	return 0;
 }
 
+/* x4ctl lg forget VM: free the kvmfr device recorded for a VM (one gone from the config, or
+ * one that should get another); never while it runs. */
+static int lg_forget(int argc, char **argv)
+{
+	static const struct option opts[] = {{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+	struct x4_err e;
+	int o, idx = -1;
+
+	optind = 1;
+	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (o != 'h')
+			return x4ctl_usage("lg", FORGET_SYN);
+		return printf("usage: x4ctl %s\n", FORGET_SYN), 0;
+	}
+	if (optind != argc - 1)
+		return x4ctl_usage("lg", FORGET_SYN);
+	if (x4_name_check(argv[optind], &e) < 0)
+		return x4ctl_fail("lg forget: %s", e.msg);
+	if (x4_lg_forget(argv[optind], &idx, &e) < 0)
+		return x4ctl_fail("lg forget: %s", e.msg);
+	printf("forgot /dev/kvmfr%d of VM %s: the device is free for another VM (x4ctl lg apply "
+	       "gives it out and updates kvmfr's files)\n",
+	       idx, argv[optind]);
+	return 0;
+}
+
 static volatile sig_atomic_t lg_stop;
 
 static void lg_on_int(int sig)
@@ -317,6 +345,8 @@ int x4ctl_lg(struct x4ctl *g, int argc, char **argv)
 
 	if (argc >= 2 && strcmp(argv[1], "apply") == 0)
 		return x4ctl_lg_apply(g, argc, argv);
+	if (argc >= 2 && strcmp(argv[1], "forget") == 0)
+		return lg_forget(argc - 1, argv + 1);
 	if (argc < 2 || strcmp(argv[1], "status") != 0) {
 		if (argc >= 2 && !strcmp(argv[1], "--help"))
 			return printf("usage: x4ctl %s\n", LG_SYN), 0;

@@ -44,6 +44,8 @@ int x4ctl_lg(struct x4ctl *g, int argc, char **argv);
  * uses it). Returns the exit status. */
 int x4ctl_lg_apply(struct x4ctl *g, int argc, char **argv);
 int x4ctl_lg_apply_run(const struct x4_config *c, int dry, int reload);
+/* One line per kvmfr record whose VM is gone from the config, with the lg forget command. */
+void x4ctl_lg_orphans(const struct x4_config *c);
 
 /* Looking Glass health of vm in a few words for `x4ctl status` ("B7 alive", "empty", "-"). */
 void x4ctl_lg_brief(const struct x4_config *c, const char *vm, char *out, size_t n);

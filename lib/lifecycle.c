@@ -302,6 +302,9 @@ int x4_lifecycle_prepare(const struct x4_config *c, struct x4_vm *vm, struct x4_
 			       vm->name, x4_pciaddr_format(&vm->pf, a));
 	}
 	x4_config_for_vm(c, vm->name, &s);
+	/* looking_glass = kvmfr: the VM's own device, recorded at its first start and kept. */
+	if (x4_lg_record(c, vm->name, e) < 0)
+		return -e->code;
 	if (x4_plan_decide(c, vm->name, vm->n_vfs ? &vm->vfs[0].addr : NULL, &plan, e) < 0)
 		return -e->code;
 	if (lc_precheck(vm, &s, &plan, e) < 0)
