@@ -36,7 +36,7 @@ int x4_lg_store_parse(const char *text, size_t len, const char *where, struct x4
 		      struct x4_err *e)
 {
 	static const char *const keys[] = {"version", "kvmfr", NULL};
-	json_object *root = NULL, *v, *map;
+	json_object *root = NULL, *v = NULL, *map = NULL;
 	struct x4_err pe;
 	int rc = 0;
 
