@@ -340,7 +340,7 @@ static int inst_run(struct inst *in, const struct x4ctl *g, const struct inst_sr
 		return rc;
 	/* kvmfr: a device per Looking Glass VM, sized from the config: written here, not shipped
 	 * (x4ctl lg apply runs the same step after a config change). */
-	rc = inst_kvmfr(in, x4ctl_load_config(g, &c, &ce) == 0 ? &c : NULL, e);
+	rc = inst_kvmfr(in, x4ctl_load_config(g, &c, &ce) == 0 ? &c : NULL, 1, e);
 	if (rc == 0)
 		rc = inst_kvmfr_default(in, g, e);
 	if (rc < 0)

@@ -81,9 +81,10 @@ struct x4_config;
 int inst_apparmor_qemu(struct inst *in, const struct x4_config *c, struct x4_err *e);
 
 /* install_kvmfr.c: every looking_glass = kvmfr VM of c recorded, then modprobe.d, the udev
- * rules and qemu.conf's cgroup_device_acl for every device the config uses. Returns how many
- * devices kvmfr gets (0: no VM uses kvmfr, nothing written), or a negative errno. */
-int inst_kvmfr(struct inst *in, const struct x4_config *c, struct x4_err *e);
+ * rules and qemu.conf's cgroup_device_acl for every device the config uses; say_reload: a
+ * line when the loaded kvmfr has other sizes. Returns how many devices kvmfr gets (0: no VM
+ * uses kvmfr, nothing written), or a negative errno. */
+int inst_kvmfr(struct inst *in, const struct x4_config *c, int say_reload, struct x4_err *e);
 /* The usermod line the desktop user needs for the devices' group. */
 void inst_kvmfr_group_hint(void);
 

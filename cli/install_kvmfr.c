@@ -55,7 +55,7 @@ void inst_kvmfr_group_hint(void)
 	       user && *user ? user : "$USER");
 }
 
-int inst_kvmfr(struct inst *in, const struct x4_config *c, struct x4_err *e)
+int inst_kvmfr(struct inst *in, const struct x4_config *c, int say_reload, struct x4_err *e)
 {
 	struct x4_lg_dev dev[X4_LG_MAX_DEVICES];
 	char text[4096], what[200];
@@ -92,5 +92,14 @@ int inst_kvmfr(struct inst *in, const struct x4_config *c, struct x4_err *e)
 		       "lg apply again)\n",
 		       inst_show(X4_QEMUCONF_PATH));
 	kv_dev = NULL;
+	for (i = 0; say_reload && rc >= 0 && i < count; i++) {
+		uint64_t have;
+
+		if (x4ctl_lg_loaded_size(i, dev[i].size, &have)) {
+			printf("kvmfr must be reloaded for these sizes: x4ctl lg apply --reload "
+			       "when no VM uses it\n");
+			break;
+		}
+	}
 	return rc < 0 ? rc : count;
 }

@@ -54,6 +54,17 @@ static int apply_modprobe(const char *op)
 	return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1;
 }
 
+int x4ctl_lg_loaded_size(int idx, uint64_t want, uint64_t *have)
+{
+	char abs[32];
+
+	*have = 0;
+	if (x4_sysfs_exists("/sys/module/kvmfr") != 1)
+		return 0; /* not loaded: the next load reads the new sizes */
+	snprintf(abs, sizeof(abs), "/dev/kvmfr%d", idx);
+	return x4_lg_region_size(abs, have, NULL) < 0 || *have != want;
+}
+
 void x4ctl_lg_orphans(const struct x4_config *c)
 {
 	struct x4_lg_store st;
@@ -84,15 +95,10 @@ static int apply_show(const struct x4_config *c, const struct x4_lg_dev *dev, in
 			printf("  (warning: VM %s wants another size: give it its own device with "
 			       "looking_glass = kvmfr)",
 			       dev[i].other);
-		if (x4_sysfs_exists("/sys/module/kvmfr") == 1) {
-			char abs[32];
-
-			snprintf(abs, sizeof(abs), "/dev/kvmfr%d", i);
-			if (x4_lg_region_size(abs, &have, NULL) < 0 || have != dev[i].size) {
-				printf("  [loaded kvmfr has %s]",
-				       have ? x4ctl_size_str(have, sz, sizeof(sz)) : "no such device");
-				stale = 1;
-			}
+		if (x4ctl_lg_loaded_size(i, dev[i].size, &have)) {
+			printf("  [loaded kvmfr has %s]",
+			       have ? x4ctl_size_str(have, sz, sizeof(sz)) : "no such device");
+			stale = 1;
 		}
 		printf("\n");
 	}
@@ -121,7 +127,7 @@ int x4ctl_lg_apply_run(const struct x4_config *c, int dry, int reload)
 	if (inst_manifest_load(&in, &e) < 0)
 		return x4ctl_fail("lg apply: %s", e.msg);
 	before = in.changed;
-	rc = inst_kvmfr(&in, c, &e);
+	rc = inst_kvmfr(&in, c, 0, &e);
 	if (rc >= 0)
 		rc = inst_apparmor_qemu(&in, c, &e);
 	if (rc >= 0 && !dry && in.aa_blocks)

@@ -63,6 +63,8 @@ if [ -f "$ROOT/etc/apparmor.d/abstractions/libvirt-qemu" ]; then
 else
 	not_ok "Debian's AppArmor abstraction for QEMU is installed (package libvirt-daemon-system)"
 fi
+check_match "install says the loaded kvmfr (one 32 MiB device) must be reloaded" \
+	"kvmfr must be reloaded for these sizes: x4ctl lg apply --reload when no VM uses it" "$OUT"
 check_match "install prints the usermod line for the desktop user" \
 	"must be in group kvm to open the devices: sudo usermod -aG kvm " "$OUT"
 check_eq "the record: three VMs, three indices" '{"lg-a":0,"lg-b":1,"lg-c":2}' \
