@@ -325,6 +325,11 @@ int x4_lifecycle_prepare(const struct x4_config *c, struct x4_vm *vm, struct x4_
 	for (unsigned i = 0; rc == 0 && i < vm->n_vfs; i++)
 		if (lc_take_vf(vm, i, &st, &u, e) < 0)
 			rc = -e->code;
+	/* The kvmfr device goes with the claim too (lgstore keeps it across starts). */
+	for (struct x4_claim *cl = x4_state_find_vm(&st, vm->name, NULL); rc == 0 && cl;
+	     cl = x4_state_find_vm(&st, vm->name, cl))
+		snprintf(cl->lg_path, sizeof(cl->lg_path), "%.15s", /* "/dev/kvmfrN" (plan_check) */
+			 plan.lg == X4_LG_KVMFR ? plan.lg_path : "");
 	if (rc == 0 && x4_state_save(&st, e) < 0)
 		rc = -e->code;
 	x4_testpoint("prepare-state-saved");

@@ -75,6 +75,8 @@ for round in 1 2; do
 	up lg-a lg-b lg-c
 	check_eq "start $round: lg-a, lg-b, lg-c on kvmfr0, kvmfr1, kvmfr2" \
 		"/dev/kvmfr0 /dev/kvmfr1 /dev/kvmfr2" "$(planof lg-a) $(planof lg-b) $(planof lg-c)"
+	check_eq "start $round: each VF claim names its VM's device" "lg-a /dev/kvmfr0|lg-b /dev/kvmfr1|lg-c /dev/kvmfr2" \
+		"$(jq -r '.claims[] | "\(.vm) \(.lg_path)"' "$ROOT/run/x4-sriov/state.json" | paste -sd'|')"
 	down lg-a lg-b lg-c
 done
 conf '[host]' 'looking_glass = kvmfr' '[vm lg-a]' 'lg_size = 32M' '[vm lg-new]' 'lg_size = 16M' \
