@@ -46,6 +46,10 @@ conf '[host]' 'looking_glass = kvmfr' '[vm lg-a]' 'lg_size = 32M' '[vm lg-b]' 'l
 before=$(snap)
 
 # --- install: a device for every kvmfr VM before any runs, three of everything
+x install --root "$ROOT" --templates "$T_TOP/templates" --dry-run
+check_eq "install --dry-run: exit 0" 0 "$RC"
+check "... records nothing" test ! -e "$ROOT/var/lib/x4-sriov/kvmfr.json"
+check_eq "... changes no file" "$before" "$(snap)"
 x install --root "$ROOT" --templates "$T_TOP/templates"
 check_eq "install exits 0" 0 "$RC"
 [ "$RC" = 0 ] || printf '%s\n' "$OUT" | tail -5
@@ -94,6 +98,9 @@ conf '[host]' 'looking_glass = kvmfr' '[vm lg-a]' 'lg_size = 32M' '[vm lg-new]' 
 hook lg-x prepare begin "$(xml lg-x)"
 check_eq "explicit /dev/kvmfr1 (lg-b's): refused" 1 "$RC"
 check_match "... naming the other VM" "VM lg-x: /dev/kvmfr1 is VM lg-b's \\(its looking_glass = kvmfr gives it that device\\)" "$OUT"
+x lg apply
+check_eq "lg apply with that config: refused, one line naming both" \
+	"x4ctl: VM lg-x: /dev/kvmfr1 is VM lg-b's (its looking_glass = kvmfr gives it that device): set looking_glass = kvmfr for lg-x too, or another /dev/kvmfrN" "$OUT"
 
 # --- lg apply after a size change: same journal, reload said, refused while VMs run
 conf '[host]' 'looking_glass = kvmfr' '[vm lg-a]' 'lg_size = 32M' '[vm lg-new]' 'lg_size = 16M' \
