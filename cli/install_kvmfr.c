@@ -18,8 +18,7 @@
 static const struct x4_lg_dev *kv_dev;
 static int kv_count;
 
-static int kv_acl_edit(const char *text, size_t len, char **out, size_t *out_len,
-		       struct x4_err *e)
+static int kv_acl_edit(const char *text, size_t len, char **out, size_t *out_len, struct x4_err *e)
 {
 	char *cur = NULL, *neu = NULL, abs[32];
 	size_t clen = len, nlen = 0;
@@ -71,7 +70,8 @@ int inst_kvmfr(struct inst *in, const struct x4_config *c, int say_reload, struc
 	if ((count = x4_lg_table(c, dev, e)) <= 0)
 		return count;
 	if ((len = x4_lg_modprobe_text(dev, count, text, sizeof(text))) < 0)
-		return x4_fail(e, ENOSPC, "the kvmfr options do not fit in %zu bytes", sizeof(text));
+		return x4_fail(e, ENOSPC, "the kvmfr options do not fit in %zu bytes",
+			       sizeof(text));
 	if ((rc = inst_file(in, X4_LG_MODPROBE_FILE, text, (size_t)len, 0644, 0, e)) < 0)
 		return rc;
 	if ((len = x4_lg_udev_text(dev, count, text, sizeof(text))) < 0)

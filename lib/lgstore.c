@@ -57,7 +57,8 @@ int x4_lg_store_parse(const char *text, size_t len, const char *where, struct x4
 	}
 	json_object_object_foreach(map, name, idx)
 	{
-		int64_t n = json_object_is_type(idx, json_type_int) ? json_object_get_int64(idx) : -1;
+		int64_t n =
+		    json_object_is_type(idx, json_type_int) ? json_object_get_int64(idx) : -1;
 
 		if (x4_name_check(name, NULL) < 0)
 			rc = lgs_bad(e, where, "a VM name that is not valid");
@@ -80,7 +81,9 @@ int x4_lg_store_parse(const char *text, size_t len, const char *where, struct x4
 char *x4_lg_store_format(const struct x4_lg_store *s)
 {
 	json_object *root = json_object_new_object(), *map = json_object_new_object();
-	char *out;
+	const char *t;
+	char *out = NULL;
+	size_t n;
 	int i;
 
 	json_object_object_add(root, "version", json_object_new_int(LGS_VERSION));
@@ -88,18 +91,12 @@ char *x4_lg_store_format(const struct x4_lg_store *s)
 		if (s->vm[i][0])
 			json_object_object_add(map, s->vm[i], json_object_new_int(i));
 	json_object_object_add(root, "kvmfr", map);
-	out = NULL;
-	{
-		const char *t = json_object_to_json_string_ext(
-			root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);
-		size_t n = t ? strlen(t) : 0;
-
-		out = t ? malloc(n + 2) : NULL;
-		if (out) {
-			memcpy(out, t, n);
-			out[n] = '\n';
-			out[n + 1] = '\0';
-		}
+	t = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
+						     JSON_C_TO_STRING_NOSLASHESCAPE);
+	if (t && (out = malloc((n = strlen(t)) + 2))) {
+		memcpy(out, t, n);
+		out[n] = '\n'; /* a text file */
+		out[n + 1] = '\0';
 	}
 	json_object_put(root);
 	return out;
