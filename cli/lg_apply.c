@@ -120,6 +120,7 @@ int x4ctl_lg_apply_run(const struct x4_config *c, int dry, int reload)
 		return x4ctl_fail_err(&e);
 	if (count == 0) {
 		printf("no VM uses kvmfr (looking_glass = kvmfr or /dev/kvmfrN): nothing to apply\n");
+		x4ctl_lg_orphans(c);
 		return 0;
 	}
 	stale = apply_show(c, dev, count);

@@ -159,6 +159,13 @@ check_eq "lg apply: the next new VM gets the freed kvmfr2" "options kvmfr static
 	"$(grep '^options' "$MP")"
 check_eq "... recorded" 2 "$(jq '.kvmfr["lg-d"]' "$ROOT/var/lib/x4-sriov/kvmfr.json")"
 
+conf '[host]'
+x lg apply
+check_match "lg apply with no kvmfr VM left: nothing to apply, the records still said" \
+	"nothing to apply.*kvmfr0: recorded for VM lg-a which is not in the config" "$(printf '%s' "$OUT" | paste -sd' ')"
+conf '[host]' 'looking_glass = kvmfr' '[vm lg-a]' 'lg_size = 32M' '[vm lg-new]' 'lg_size = 16M' \
+	'[vm lg-b]' 'lg_size = 128M' '[vm lg-d]'
+
 # --- uninstall: every file install and lg apply wrote gone or restored, byte for byte
 x uninstall --root "$ROOT"
 check_eq "uninstall exits 0" 0 "$RC"
