@@ -158,7 +158,7 @@ static void lg_device(struct doc *d, const struct lg_use *u)
 		snprintf(
 		    fix, sizeof(fix),
 		    "install the udev rule SUBSYSTEM==\"kvmfr\", "
-		    "GROUP=\"kvm\", MODE=\"0660\" as /etc/udev/rules.d/99-kvmfr.rules (x4ctl "
+		    "GROUP=\"kvm\", MODE=\"0660\" as " X4_LG_UDEV_FILE " (x4ctl "
 		    "install does), then udevadm trigger; or chgrp kvm %.63s && chmod 0660 %.63s",
 		    u->path, u->path);
 		doc_row(d, DOC_FAIL, "kvmfr-access", fix, "%s", e.msg);

@@ -13,6 +13,7 @@
 #include "install.h"
 #include "layout.h"
 #include "lg.h"
+#include "lgassign.h"
 #include "paths.h"
 #include "qemuconf.h"
 #include "state.h"
@@ -40,9 +41,7 @@ static const char uninst_usage[] =
 #define P_HOOK_MAIN "/etc/libvirt/hooks/qemu"
 #define P_HOOK_DROPIN "/etc/libvirt/hooks/qemu.d/x4-sriov"
 #define P_CONFIG X4_DEFAULT_CONFIG
-#define P_MODPROBE "/etc/modprobe.d/x4-sriov-kvmfr.conf"
 #define P_MODLOAD "/etc/modules-load.d/x4-sriov.conf"
-#define P_UDEV "/etc/udev/rules.d/99-kvmfr.rules"
 #define P_UNIT "/etc/systemd/system/x4-sriov-vfs.service"
 #define P_UNIT_WANTS "/etc/systemd/system/multi-user.target.wants/x4-sriov-vfs.service"
 #define KERNEL_ARGS X4_KARGS_I915 /* board.h */
@@ -339,35 +338,51 @@ static int inst_owned_files(struct inst *in, const struct inst_src *from, struct
 	return inst_tfile(in, "x4-sriov.conf", NULL, NULL, P_CONFIG, 1, e);
 }
 
+/* No VM uses kvmfr: /dev/kvmfr0 at [host]'s size, the generic udev rule and ACL entry. */
+static int inst_kvmfr_default(struct inst *in, const struct x4ctl *g, struct x4_err *e)
+{
+	char mb[32];
+	int rc;
+
+	snprintf(mb, sizeof(mb), "%llu", inst_lg_mb(g));
+	if ((rc = inst_tfile(in, "kvmfr-modprobe.conf", "@STATIC_SIZE_MB@", mb, X4_LG_MODPROBE_FILE, 0, e)) <
+		    0 ||
+	    (rc = inst_tfile(in, "99-kvmfr.rules", NULL, NULL, X4_LG_UDEV_FILE, 0, e)) < 0)
+		return rc;
+	if (inst_exists(X4_QEMUCONF_PATH))
+		return inst_edit(in, X4_QEMUCONF_PATH, inst_acl_edit,
+				 "added /dev/kvmfr0 to cgroup_device_acl", e);
+	printf("skipping %s: not found (install libvirt-daemon-system, then run x4ctl "
+	       "install again)\n",
+	       inst_show(X4_QEMUCONF_PATH));
+	return 0;
+}
+
 static int inst_run(struct inst *in, const struct x4ctl *g, const struct inst_src *from,
 		    int packaged, struct x4_err *e)
 {
-	char mb[32];
+	static struct x4_config c; /* 64 VM sections: too big for the stack */
+	struct x4_err ce;
 	int rc = 0;
 
 	if ((!packaged && (rc = inst_owned_files(in, from, e)) < 0) ||
 	    (rc = inst_hook(in, packaged, e)) < 0)
 		return rc;
-	/* kvmfr's size comes from the config: written here, not shipped. */
-	snprintf(mb, sizeof(mb), "%llu", inst_lg_mb(g));
-	if ((rc = inst_tfile(in, "kvmfr-modprobe.conf", "@STATIC_SIZE_MB@", mb, P_MODPROBE, 0, e)) <
-		0 ||
-	    (rc = inst_tfile(in, "modules-load.conf", NULL, NULL, P_MODLOAD, 0, e)) < 0 ||
-	    (rc = inst_tfile(in, "99-kvmfr.rules", NULL, NULL, P_UDEV, 0, e)) < 0)
+	if ((rc = inst_tfile(in, "modules-load.conf", NULL, NULL, P_MODLOAD, 0, e)) < 0)
 		return rc;
 	if (!packaged &&
 	    ((rc = inst_tfile(in, "x4-sriov-vfs.service", "@X4CTL@", P_X4CTL, P_UNIT, 0, e)) < 0 ||
 	     (rc = inst_link(in, P_UNIT_WANTS, P_UNIT, e)) < 0))
 		return rc;
-	if (inst_exists(X4_QEMUCONF_PATH))
-		rc = inst_edit(in, X4_QEMUCONF_PATH, inst_acl_edit,
-			       "added /dev/kvmfr0 to cgroup_device_acl", e);
-	else
-		printf("skipping %s: not found (install libvirt-daemon-system, then run x4ctl "
-		       "install again)\n",
-		       inst_show(X4_QEMUCONF_PATH));
+	/* kvmfr: a device per Looking Glass VM, sized from the config: written here, not shipped
+	 * (x4ctl lg apply runs the same step after a config change). */
+	rc = inst_kvmfr(in, x4ctl_load_config(g, &c, &ce) == 0 ? &c : NULL, 1, e);
+	if (rc == 0)
+		rc = inst_kvmfr_default(in, g, e);
 	if (rc < 0)
 		return rc;
+	if (!in->dry_run)
+		inst_kvmfr_group_hint();
 	return inst_apparmor(in, g, e);
 }
 

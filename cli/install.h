@@ -77,6 +77,18 @@ int inst_apparmor(struct inst *in, const struct x4ctl *g, struct x4_err *e);
  * --root tree unless $X4_APPARMOR_PARSER names the parser), saying so. */
 int inst_aa_reload(struct x4_err *e);
 
+struct x4_config;
+/* install_aa.c: only the QEMU abstraction's block (c may be NULL: no config). */
+int inst_apparmor_qemu(struct inst *in, const struct x4_config *c, struct x4_err *e);
+
+/* install_kvmfr.c: every looking_glass = kvmfr VM of c recorded, then modprobe.d, the udev
+ * rules and qemu.conf's cgroup_device_acl for every device the config uses; say_reload: a
+ * line when the loaded kvmfr has other sizes. Returns how many devices kvmfr gets (0: no VM
+ * uses kvmfr, nothing written), or a negative errno. */
+int inst_kvmfr(struct inst *in, const struct x4_config *c, int say_reload, struct x4_err *e);
+/* The usermod line the desktop user needs for the devices' group. */
+void inst_kvmfr_group_hint(void);
+
 /* The GRUB_CMDLINE_LINUX_DEFAULT value with x4-sriov's kernel arguments in: 1 when changed. */
 int inst_grub_line(const char *cur, char *out, size_t n);
 

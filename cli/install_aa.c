@@ -22,12 +22,28 @@ static int aa_exists(const char *abs)
 	return x4_host_path(abs, real, sizeof(real), NULL) == 0 && access(real, F_OK) == 0;
 }
 
+int inst_apparmor_qemu(struct inst *in, const struct x4_config *c, struct x4_err *e)
+{
+	char block[8192], skipped[256];
+	int rc;
+
+	if (!aa_exists(X4_AA_QEMU_ABSTRACTION))
+		return 0;
+	if ((rc = x4_aa_qemu_block(c, block, sizeof(block), skipped, sizeof(skipped), e)) < 0)
+		return rc;
+	if (skipped[0])
+		printf("AppArmor: left out %s from x4-sriov.conf (control bytes in the path): "
+		       "rename it\n",
+		       skipped);
+	return inst_block(in, X4_AA_QEMU_LOCAL, block, e);
+}
+
 int inst_apparmor(struct inst *in, const struct x4ctl *g, struct x4_err *e)
 {
 	static struct x4_config c; /* 64 VM sections: too big for the stack */
-	char block[8192], skipped[256];
+	char block[8192];
 	struct x4_err ce;
-	int rc, have_c;
+	int rc;
 
 	/* The rules go in whenever the profiles are there, enabled or not: the README's kernel
 	 * line turns AppArmor on at the next boot. */
@@ -38,17 +54,7 @@ int inst_apparmor(struct inst *in, const struct x4ctl *g, struct x4_err *e)
 		    (rc = inst_block(in, X4_AA_LIBVIRTD_LOCAL, block, e)) < 0)
 			return rc;
 	}
-	if (!aa_exists(X4_AA_QEMU_ABSTRACTION))
-		return 0;
-	have_c = x4ctl_load_config(g, &c, &ce) == 0;
-	if ((rc = x4_aa_qemu_block(have_c ? &c : NULL, block, sizeof(block), skipped,
-				   sizeof(skipped), e)) < 0)
-		return rc;
-	if (skipped[0])
-		printf("AppArmor: left out %s from x4-sriov.conf (control bytes in the path): "
-		       "rename it\n",
-		       skipped);
-	return inst_block(in, X4_AA_QEMU_LOCAL, block, e);
+	return inst_apparmor_qemu(in, x4ctl_load_config(g, &c, &ce) == 0 ? &c : NULL, e);
 }
 
 /* apparmor_parser -r FILE, no shell: $X4_APPARMOR_PARSER (tests) or Debian's. */

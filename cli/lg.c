@@ -2,6 +2,7 @@
 /* x4ctl lg status [VM] [--file PATH] [--json] [--watch]: is the guest's Looking Glass host
  * running? Reads each VM's kvmfr device or /dev/shm file read-only (lib/lgmp). */
 #include <errno.h>
+#include <getopt.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -23,7 +24,7 @@
 
 static const char lg_usage[] =
     "usage: x4ctl lg status [VM] [--file PATH] [--json] [--watch] [--no-client] | "
-    "lg apply [--dry-run] [--reload]\n"
+    "lg apply [--dry-run] [--reload] | lg forget VM\n"
     "Looking Glass: is the guest's host application running (read-only), and the kvmfr\n"
     "setup for one device per VM. Run 'x4ctl lg SUBCOMMAND --help' for one of them.\n";
 static const char lg_status_usage[] =
@@ -34,6 +35,10 @@ static const char lg_status_usage[] =
     "  --json        print JSON\n"
     "  --watch       repeat every second until interrupted\n"
     "  --no-client   do not compare with looking-glass-client --version\n";
+static const char lg_forget_usage[] =
+    "usage: x4ctl lg forget VM\n"
+    "Free the kvmfr device recorded for VM (looking_glass = kvmfr), e.g. after removing VM\n"
+    "from x4-sriov.conf. Refused while VM runs; x4ctl lg apply then updates kvmfr's files.\n";
 #define LG_MAX_REGIONS (X4_MAX_VM_SECTIONS + 1)
 
 extern char **environ;
@@ -307,6 +312,25 @@ static int lg_targets(const struct x4ctl *g, const char *vm, struct lg_target *t
 	return 0;
 }
 
+/* x4ctl lg forget VM: free the kvmfr device recorded for a VM (one gone from the config, or
+ * one that should get another); never while it runs. */
+static int lg_forget(int argc, char **argv)
+{
+	struct x4_err e;
+	int idx = -1, rc = x4ctl_opt_plain("lg forget", lg_forget_usage, argc, argv, 1, 1);
+
+	if (rc != -1)
+		return rc;
+	if (x4_name_check(argv[optind], &e) < 0)
+		return x4ctl_fail("lg forget: %s", e.msg);
+	if (x4_lg_forget(argv[optind], &idx, &e) < 0)
+		return x4ctl_fail("lg forget: %s", e.msg);
+	printf("forgot /dev/kvmfr%d of VM %s: the device is free for another VM (x4ctl lg apply "
+	       "gives it out and updates kvmfr's files)\n",
+	       idx, argv[optind]);
+	return 0;
+}
+
 static volatile sig_atomic_t lg_stop;
 
 static void lg_on_int(int sig)
@@ -340,6 +364,8 @@ int x4ctl_lg(struct x4ctl *g, int argc, char **argv)
 	argv += optind;
 	if (strcmp(argv[0], "apply") == 0)
 		return x4ctl_lg_apply(g, argc, argv);
+	if (strcmp(argv[0], "forget") == 0)
+		return lg_forget(argc, argv);
 	if (strcmp(argv[0], "status") != 0)
 		return x4ctl_unknown_sub("lg", argv[0]);
 	p = (struct x4ctl_opts){.cmd = "lg status", .usage = lg_status_usage, .longopts = st_opts};

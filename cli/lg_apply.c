@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
-/* x4ctl lg apply [--dry-run] [--reload]: give kvmfr one device per Looking Glass VM: the
- * static_size_mb list in modprobe.d, every device in qemu.conf's cgroup_device_acl, and what
- * udev and AppArmor need; says when kvmfr must be reloaded, and reloads it only when no VM
- * uses it. `x4ctl install` can call x4ctl_lg_apply_run() for the same result. */
+/* x4ctl lg apply [--dry-run] [--reload]: x4ctl install's kvmfr step alone (install_kvmfr.c),
+ * into install's journal so x4ctl uninstall undoes it: every looking_glass = kvmfr VM
+ * recorded, the static_size_mb list in modprobe.d, a udev rule, a cgroup_device_acl entry and
+ * an AppArmor line per device; says when kvmfr must be reloaded, and reloads it only when no
+ * VM uses it. */
 #include <errno.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -10,79 +11,22 @@
 #include <string.h>
 #include <sys/wait.h>
 
-#include "fileio.h"
+#include "install.h"
 #include "lgassign.h"
 #include "lgsize_check.h"
 #include "plan.h"
-#include "qemuconf.h"
 #include "sysfs.h"
 #include "x4ctl.h"
 
 static const char apply_usage[] =
     "usage: x4ctl lg apply [--dry-run] [--reload]\n"
-    "kvmfr sizes (modprobe.d) and qemu.conf ACL entries for one kvmfr device per VM.\n"
+    "Give each VM with looking_glass = kvmfr its own kvmfr device: the sizes (modprobe.d), a\n"
+    "udev rule, the qemu.conf ACL entry and the AppArmor line per device, in x4ctl install's\n"
+    "journal (x4ctl uninstall undoes them).\n"
     "  --dry-run   print what would change, touch nothing\n"
     "  --reload    then reload kvmfr (refused while a VM uses a kvmfr device)\n";
-#define APPLY_UDEV "/etc/udev/rules.d/99-kvmfr.rules"
-#define APPLY_AA "/etc/apparmor.d/local/abstractions/libvirt-qemu"
 
 extern char **environ;
-
-/* Replace abs with text when it differs; "would" in dry mode. 1 when changed. */
-static int apply_file(const char *abs, const char *text, size_t len, int dry, struct x4_err *e)
-{
-	char *cur = NULL;
-	size_t n = 0;
-	int same = x4_file_read(abs, 1u << 20, &cur, &n, NULL, NULL) == 0 && n == len &&
-		   memcmp(cur, text, len) == 0;
-	int rc;
-
-	free(cur);
-	if (same)
-		return 0;
-	if (!dry && (rc = x4_file_write(abs, text, len, 0644, e)) < 0)
-		return rc;
-	return 1;
-}
-
-/* Every used device in cgroup_device_acl (the file's other bytes kept). */
-static int apply_acl(const struct x4_lg_dev *dev, int count, int dry, struct x4_err *e)
-{
-	char *text = NULL, *out = NULL, abs[32];
-	size_t len = 0, olen = 0;
-	int i, rc, changed = 0;
-
-	rc = x4_file_read(X4_QEMUCONF_PATH, X4_QEMUCONF_MAX_BYTES, &text, &len, NULL, e);
-	if (rc == -ENOENT) {
-		printf("skipping %s: not found (install libvirt-daemon-system)\n", X4_QEMUCONF_PATH);
-		return 0;
-	}
-	if (rc < 0)
-		return rc;
-	for (i = 0; i < count; i++) {
-		if (!dev[i].used)
-			continue;
-		snprintf(abs, sizeof(abs), "/dev/kvmfr%d", i);
-		rc = x4_qemuconf_acl_add(text, len, abs, &out, &olen, e);
-		if (rc < 0) {
-			free(text);
-			return rc;
-		}
-		if (rc == 1) {
-			free(text);
-			text = out;
-			len = olen;
-			changed = 1;
-			printf("%s %s to cgroup_device_acl in %s\n", dry ? "would add" : "adding", abs,
-			       X4_QEMUCONF_PATH);
-		}
-	}
-	rc = changed && !dry ? x4_file_write(X4_QEMUCONF_PATH, text, len, 0644, e) : 0;
-	free(text);
-	if (rc == 0 && changed && !dry)
-		printf("restart libvirtd for the new cgroup_device_acl\n");
-	return rc;
-}
 
 /* VMs between prepare and release whose plan holds a kvmfr device ("" when none). A plan
  * that cannot be read may hold one: its VM counts as a user, and the error is printed. */
@@ -124,61 +68,96 @@ static int apply_modprobe(const char *op)
 	return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1;
 }
 
+int x4ctl_lg_loaded_size(int idx, uint64_t want, uint64_t *have)
+{
+	char abs[32];
+
+	*have = 0;
+	if (x4_sysfs_exists("/sys/module/kvmfr") != 1)
+		return 0; /* not loaded: the next load reads the new sizes */
+	snprintf(abs, sizeof(abs), "/dev/kvmfr%d", idx);
+	return x4_lg_region_size(abs, have, NULL) < 0 || *have != want;
+}
+
+void x4ctl_lg_orphans(const struct x4_config *c)
+{
+	struct x4_lg_store st;
+	char line[512];
+	unsigned i;
+
+	if (x4_lg_store_load(&st, NULL) == 0)
+		for (i = 0; i < X4_LG_MAX_DEVICES; i++)
+			if (x4_lg_orphan_line(c, &st, i, line, sizeof(line)))
+				printf("%s\n", line);
+}
+
+/* The table, each device's VM and size, and what the loaded module has instead. 1 when the
+ * loaded kvmfr has other sizes (a reload is needed). */
+static int apply_show(const struct x4_config *c, const struct x4_lg_dev *dev, int count)
+{
+	char sz[32];
+	int i, stale = 0;
+
+	for (i = 0; i < count; i++) {
+		uint64_t have = 0;
+
+		printf("/dev/kvmfr%d  %-9s %s", i, x4ctl_size_str(dev[i].size, sz, sizeof(sz)),
+		       dev[i].used  ? dev[i].vm
+		       : dev[i].vm[0] ? "(recorded for a VM gone from the config)"
+				      : "(unused, kvmfr's list has no gaps)");
+		if (dev[i].other[0])
+			printf("  (warning: VM %s wants another size: give it its own device with "
+			       "looking_glass = kvmfr)",
+			       dev[i].other);
+		if (x4ctl_lg_loaded_size(i, dev[i].size, &have)) {
+			printf("  [loaded kvmfr has %s]",
+			       have ? x4ctl_size_str(have, sz, sizeof(sz)) : "no such device");
+			stale = 1;
+		}
+		printf("\n");
+	}
+	x4ctl_lg_orphans(c);
+	return stale;
+}
+
 int x4ctl_lg_apply_run(const struct x4_config *c, int dry, int reload)
 {
 	struct x4_lg_dev dev[X4_LG_MAX_DEVICES];
-	char text[2048], sz[32], users[1024];
-	const char *user = getenv("SUDO_USER"), *root = getenv("X4_ROOT");
+	char users[1024];
+	const char *root = getenv("X4_ROOT");
+	struct inst in = {0};
 	struct x4_err e;
-	int count = x4_lg_table(c, dev, &e), i, len, rc, stale = 0;
+	int count = x4_lg_table(c, dev, &e), stale, rc;
+	unsigned before;
 
 	if (count < 0)
 		return x4ctl_fail_err(&e);
 	if (count == 0) {
 		printf("no VM uses kvmfr (looking_glass = kvmfr or /dev/kvmfrN): nothing to apply\n");
+		x4ctl_lg_orphans(c);
 		return 0;
 	}
-	for (i = 0; i < count; i++) {
-		uint64_t have = 0;
-
-		printf("/dev/kvmfr%d  %-9s %s", i, x4ctl_size_str(dev[i].size, sz, sizeof(sz)),
-		       dev[i].used ? dev[i].vm : "(unused, kvmfr's list has no gaps)");
-		if (dev[i].other[0])
-			printf("  (warning: VM %s wants another size: give it its own device with "
-			       "looking_glass = kvmfr)",
-			       dev[i].other);
-		if (x4_sysfs_exists("/sys/module/kvmfr") == 1) {
-			char abs[32];
-
-			snprintf(abs, sizeof(abs), "/dev/kvmfr%d", i);
-			if (x4_lg_region_size(abs, &have, NULL) < 0 || have != dev[i].size) {
-				printf("  [loaded kvmfr has %s]",
-				       have ? x4ctl_size_str(have, sz, sizeof(sz)) : "no such device");
-				stale = 1;
-			}
-		}
-		printf("\n");
-	}
-	len = x4_lg_modprobe_text(dev, count, text, sizeof(text));
-	if (len < 0)
-		return x4ctl_fail("lg apply: the modprobe.d text does not fit");
-	rc = apply_file(X4_LG_MODPROBE_FILE, text, (size_t)len, dry, &e);
+	stale = apply_show(c, dev, count);
+	in.dry_run = dry;
+	if (inst_manifest_load(&in, &e) < 0)
+		return x4ctl_fail("lg apply: %s", e.msg);
+	before = in.changed;
+	rc = inst_kvmfr(&in, c, 0, &e);
+	if (rc >= 0)
+		rc = inst_apparmor_qemu(&in, c, &e);
+	if (rc >= 0 && !dry && in.aa_blocks)
+		rc = inst_aa_reload(&e);
+	json_object_put(in.entries);
+	free(in.saved);
 	if (rc < 0)
-		return x4ctl_fail_err(&e);
-	printf("%s %s\n", rc ? (dry ? "would write" : "wrote") : "unchanged:", X4_LG_MODPROBE_FILE);
-	if (apply_acl(dev, count, dry, &e) < 0)
-		return x4ctl_fail_err(&e);
-	if (x4_sysfs_exists(APPLY_UDEV) != 1)
-		printf("missing %s: x4ctl install writes it (SUBSYSTEM==\"kvmfr\", GROUP=\"kvm\", "
-		       "MODE=\"0660\")\n",
-		       APPLY_UDEV);
-	printf("the user running looking-glass-client must be in group kvm to open the devices: "
-	       "sudo usermod -aG kvm %s (then log in again)\n",
-	       user && *user ? user : "$USER");
-	if (x4_sysfs_exists("/etc/apparmor.d") == 1)
-		printf("AppArmor: x4ctl install's line '/dev/kvmfr[0-9] rw,' in %s covers every "
-		       "device\n",
-		       APPLY_AA);
+		return x4ctl_fail("lg apply: %s (x4ctl uninstall undoes what was written)", e.msg);
+	if (in.changed == before && !dry)
+		printf("unchanged: " X4_LG_MODPROBE_FILE ", " X4_LG_UDEV_FILE
+		       ", cgroup_device_acl and the AppArmor rules\n");
+	else if (!dry)
+		printf("restart libvirtd when no VM runs, for a new cgroup_device_acl (x4ctl "
+		       "uninstall undoes these files)\n");
+	inst_kvmfr_group_hint();
 	if (!stale)
 		return 0;
 	apply_users(c, users, sizeof(users));

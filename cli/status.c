@@ -338,8 +338,10 @@ int x4ctl_status(struct x4ctl *g, int argc, char **argv)
 	if (json)
 		printf("%s\n", json_object_to_json_string_ext(
 				   root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
-	else
+	else {
 		status_print(root);
+		x4ctl_lg_orphans(&c); /* kvmfr records of VMs gone from the config */
+	}
 	rc = have_pf ? 0 : 1;
 	json_object_put(root);
 	return rc;

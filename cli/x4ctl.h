@@ -45,6 +45,10 @@ int x4ctl_lg(struct x4ctl *g, int argc, char **argv);
  * uses it). Returns the exit status. */
 int x4ctl_lg_apply(struct x4ctl *g, int argc, char **argv);
 int x4ctl_lg_apply_run(const struct x4_config *c, int dry, int reload);
+/* 1 when kvmfr is loaded and /dev/kvmfr<idx> is not want bytes (*have: its size, 0 unknown). */
+int x4ctl_lg_loaded_size(int idx, uint64_t want, uint64_t *have);
+/* One line per kvmfr record whose VM is gone from the config, with the lg forget command. */
+void x4ctl_lg_orphans(const struct x4_config *c);
 
 /* Looking Glass health of vm in a few words for `x4ctl status` ("B7 alive", "empty", "-"). */
 void x4ctl_lg_brief(const struct x4_config *c, const char *vm, char *out, size_t n);

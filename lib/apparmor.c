@@ -9,6 +9,7 @@
 #include "apparmor.h"
 #include "fileio.h"
 #include "layout.h"
+#include "lgassign.h"
 #include "paths.h"
 
 int x4_aa_enabled(void)
@@ -121,6 +122,24 @@ static int aa_path_line(char *out, size_t n, size_t *o, const char *path, const 
 	return aa_add(out, n, o, line);
 }
 
+/* One line per kvmfr device the config gives a VM (lgassign); every device when it gives none
+ * (a device set up by hand keeps working). */
+static int aa_kvmfr_lines(const struct x4_config *c, char *out, size_t n, size_t *o)
+{
+	struct x4_lg_dev dev[X4_LG_MAX_DEVICES];
+	int count = c ? x4_lg_table(c, dev, NULL) : 0, i, rc = 0;
+	char line[32];
+
+	if (count <= 0)
+		return aa_add(out, n, o, "/dev/kvmfr[0-9] rw,\n");
+	for (i = 0; i < count && rc == 0; i++)
+		if (dev[i].used) {
+			snprintf(line, sizeof(line), "/dev/kvmfr%d rw,\n", i);
+			rc = aa_add(out, n, o, line);
+		}
+	return rc;
+}
+
 int x4_aa_qemu_block(const struct x4_config *c, char *out, size_t n, char *skipped,
 		     size_t skipped_n, struct x4_err *e)
 {
@@ -136,10 +155,12 @@ int x4_aa_qemu_block(const struct x4_config *c, char *out, size_t n, char *skipp
 				"its config and plan and execs QEMU.\n" X4_WRAPPER_PATH
 				" rmix,\n" X4_CONF_DIR "/** r,\n" X4_RUN_DIR "/** r,\n"
 				X4_STATE_DIR "/** r,\n"
-				"# Looking Glass: the kvmfr device or the shared memory file.\n"
-				"/dev/kvmfr[0-9] rw,\n"
-				X4_LG_SHM_PREFIX "* rw,\n"
-				"# What x4-sriov.conf names elsewhere: ROMs (rom =), kvmfr devices.\n");
+				"# Looking Glass: the kvmfr device or the shared memory file.\n");
+	rc = rc < 0 ? rc : aa_kvmfr_lines(c, out, n, &o);
+	rc = rc < 0 ? rc
+		    : aa_add(out, n, &o,
+			     X4_LG_SHM_PREFIX "* rw,\n"
+			     "# What x4-sriov.conf names elsewhere: ROMs (rom =), kvmfr devices.\n");
 	for (i = 0; c && i <= c->n_vms && rc == 0; i++) {
 		const struct x4_settings *s = i == 0 ? &c->host : &c->vms[i - 1].s;
 

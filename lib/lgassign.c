@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* lgassign: each looking_glass = kvmfr VM gets its own /dev/kvmfrN, from the config's order
- * (stable across starts and reboots, and known to `x4ctl lg apply` before any VM runs), and two
- * running VMs never share one. */
+/* lgassign: each looking_glass = kvmfr VM gets its own /dev/kvmfrN, once: the lowest index no
+ * VM holds and no config line names, recorded in lgstore and kept until `x4ctl lg forget`
+ * (so editing the config moves nobody); two VMs never share one. */
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
@@ -12,6 +12,7 @@
 #include "name.h"
 #include "paths.h"
 #include "plan.h"
+#include "state.h"
 
 uint64_t x4_lg_wanted_size(const struct x4_settings *s)
 {
@@ -22,43 +23,123 @@ uint64_t x4_lg_wanted_size(const struct x4_settings *s)
 	return 0;
 }
 
-/* The [vm] section name holding auto index idx ("" when none). */
-static const char *lga_auto_owner(const struct x4_config *c, unsigned idx)
+/* Does [vm name] give it looking_glass = kvmfr (no explicit device)? */
+static int lga_is_auto(const struct x4_config *c, const char *name)
 {
-	unsigned i, next = 0;
+	struct x4_settings s;
+
+	if (!x4_config_vm(c, name))
+		return 0;
+	x4_config_for_vm(c, name, &s);
+	return s.lg == X4_LG_KVMFR && !s.lg_path[0];
+}
+
+/* Does any config line name /dev/kvmfr<idx> explicitly ([host] or a [vm] section)? */
+static int lga_explicit(const struct x4_config *c, unsigned idx)
+{
+	unsigned i, k;
+
+	for (i = 0; i <= c->n_vms; i++) {
+		struct x4_settings s;
+
+		if (i == 0)
+			s = c->host;
+		else
+			x4_config_for_vm(c, c->vms[i - 1].name, &s);
+		if (s.lg == X4_LG_KVMFR && s.lg_path[0] &&
+		    x4_lg_device_index(s.lg_path, &k, NULL) == 0 && k == idx)
+			return 1;
+	}
+	return 0;
+}
+
+/* Give vm (a kvmfr VM with a [vm] section) an index in s when it has none: the lowest one no
+ * VM holds and no config line names. 1 when given, 0 when it had one. */
+static int lga_give(const struct x4_config *c, struct x4_lg_store *s, const char *vm,
+		    struct x4_err *e)
+{
+	unsigned i;
+
+	if (x4_lg_store_find(s, vm) >= 0)
+		return 0;
+	for (i = 0; i < X4_LG_MAX_DEVICES; i++)
+		if (!s->vm[i][0] && !lga_explicit(c, i)) {
+			snprintf(s->vm[i], sizeof(s->vm[i]), "%s", vm);
+			return 1;
+		}
+	return x4_fail(e, ENOSPC,
+		       "VM %s: looking_glass = kvmfr: all %d kvmfr devices are taken (x4ctl lg apply "
+		       "lists them; x4ctl lg forget VM frees one of a VM that is gone)",
+		       vm, X4_LG_MAX_DEVICES);
+}
+
+/* Every kvmfr [vm] section given its index in s, in config order. */
+static int lga_give_all(const struct x4_config *c, struct x4_lg_store *s, struct x4_err *e)
+{
+	unsigned i;
+	int rc, n = 0;
 
 	for (i = 0; i < c->n_vms; i++) {
-		struct x4_settings o;
-
-		x4_config_for_vm(c, c->vms[i].name, &o);
-		if (o.lg != X4_LG_KVMFR || o.lg_path[0])
+		if (!lga_is_auto(c, c->vms[i].name))
 			continue;
-		if (next++ == idx)
-			return c->vms[i].name;
+		if ((rc = lga_give(c, s, c->vms[i].name, e)) < 0)
+			return rc;
+		n += rc;
 	}
-	return "";
+	return n;
+}
+
+int x4_lg_orphan_line(const struct x4_config *c, const struct x4_lg_store *s, unsigned idx,
+		      char *out, size_t n)
+{
+	const char *vm = s->vm[idx];
+
+	if (!vm[0] || lga_is_auto(c, vm))
+		return 0;
+	snprintf(out, n, "kvmfr%u: recorded for VM %s which %s (x4ctl lg forget %s)", idx, vm,
+		 x4_config_vm(c, vm) ? "no longer has looking_glass = kvmfr" : "is not in the config",
+		 vm);
+	return 1;
+}
+
+/* An explicit device of vm that another VM holds: refused, naming the holder. */
+static int lga_explicit_taken(const struct x4_config *c, const struct x4_lg_store *s,
+			      const char *vm, const char *path, struct x4_err *e)
+{
+	unsigned idx;
+	const char *owner;
+
+	if (x4_lg_device_index(path, &idx, NULL) < 0 || !*(owner = s->vm[idx]) ||
+	    strcmp(owner, vm) == 0)
+		return 0;
+	if (lga_is_auto(c, owner))
+		return x4_fail(e, EBUSY,
+			       "VM %s: %s is VM %s's (its looking_glass = kvmfr gives it that "
+			       "device): set looking_glass = kvmfr for %s too, or another "
+			       "/dev/kvmfrN",
+			       vm, path, owner, vm);
+	return x4_fail(e, EBUSY,
+		       "VM %s: %s is still recorded for VM %s, which no longer uses it: run x4ctl lg "
+		       "forget %s, or give %s another /dev/kvmfrN",
+		       vm, path, owner, owner, vm);
 }
 
 int x4_lg_assign(const struct x4_config *c, const char *vm, char *out, size_t n,
 		 struct x4_err *e)
 {
-	unsigned i, next = 0, idx;
-	struct x4_settings s;
-	const char *owner;
+	struct x4_lg_store s;
+	struct x4_settings set;
+	int rc, idx;
 
-	x4_config_for_vm(c, vm, &s);
-	if (s.lg != X4_LG_KVMFR)
+	x4_config_for_vm(c, vm, &set);
+	if (set.lg != X4_LG_KVMFR)
 		return x4_fail(e, ENOENT, "VM %s does not use kvmfr", vm);
-	if (s.lg_path[0]) {
-		/* An explicit device must not be one a kvmfr VM is given. */
-		if (x4_lg_device_index(s.lg_path, &idx, NULL) == 0 &&
-		    *(owner = lga_auto_owner(c, idx)) && strcmp(owner, vm) != 0)
-			return x4_fail(e, EBUSY,
-				       "VM %s: %s is VM %s's (its looking_glass = kvmfr gives it "
-				       "that device): set looking_glass = kvmfr for %s too, or "
-				       "another /dev/kvmfrN",
-				       vm, s.lg_path, owner, vm);
-		snprintf(out, n, "%s", s.lg_path);
+	if ((rc = x4_lg_store_load(&s, e)) < 0)
+		return rc;
+	if (set.lg_path[0]) {
+		if ((rc = lga_explicit_taken(c, &s, vm, set.lg_path, e)) < 0)
+			return rc;
+		snprintf(out, n, "%s", set.lg_path);
 		return 0;
 	}
 	if (!x4_config_vm(c, vm))
@@ -66,23 +147,66 @@ int x4_lg_assign(const struct x4_config *c, const char *vm, char *out, size_t n,
 			       "VM %s: looking_glass = kvmfr comes from [host] and the VM has no "
 			       "[vm %s] section: add one so it gets its own /dev/kvmfrN",
 			       vm, vm);
-	for (i = 0; i < c->n_vms; i++) {
-		struct x4_settings o;
-
-		x4_config_for_vm(c, c->vms[i].name, &o);
-		if (o.lg != X4_LG_KVMFR || o.lg_path[0])
-			continue;
-		if (strcmp(c->vms[i].name, vm) == 0)
-			break;
-		next++;
+	/* Not recorded yet: what the next x4ctl lg apply (or this VM's start) records. */
+	if ((idx = x4_lg_store_find(&s, vm)) < 0) {
+		if ((rc = lga_give_all(c, &s, e)) < 0)
+			return rc;
+		idx = x4_lg_store_find(&s, vm);
 	}
-	if (next >= X4_LG_MAX_DEVICES)
-		return x4_fail(e, ENOSPC,
-			       "VM %s: looking_glass = kvmfr: all %d kvmfr devices go to VMs "
-			       "before it in the config",
-			       vm, X4_LG_MAX_DEVICES);
-	snprintf(out, n, "/dev/kvmfr%u", next);
+	snprintf(out, n, "/dev/kvmfr%d", idx);
 	return 0;
+}
+
+int x4_lg_record(const struct x4_config *c, const char *vm, struct x4_err *e)
+{
+	struct x4_lg_store s;
+	struct x4_lock lock;
+	int rc;
+
+	if (vm && !lga_is_auto(c, vm))
+		return 0;
+	/* Nothing to give (the usual case): no lock taken, nothing created. */
+	if ((rc = x4_lg_store_load(&s, e)) < 0)
+		return rc;
+	if ((rc = vm ? lga_give(c, &s, vm, e) : lga_give_all(c, &s, e)) <= 0)
+		return rc;
+	if ((rc = x4_state_lock(&lock, e)) < 0)
+		return rc;
+	rc = x4_lg_store_load(&s, e);
+	if (rc == 0)
+		rc = vm ? lga_give(c, &s, vm, e) : lga_give_all(c, &s, e);
+	if (rc > 0) {
+		int wrc = x4_lg_store_save(&s, e);
+
+		rc = wrc < 0 ? wrc : rc;
+	}
+	x4_state_unlock(&lock);
+	return rc;
+}
+
+int x4_lg_forget(const char *vm, int *idx, struct x4_err *e)
+{
+	struct x4_lg_store s;
+	struct x4_plan p;
+	struct x4_lock lock;
+	int rc;
+
+	if ((rc = x4_state_lock(&lock, e)) < 0)
+		return rc;
+	rc = x4_lg_store_load(&s, e);
+	if (rc == 0 && (*idx = x4_lg_store_find(&s, vm)) < 0)
+		rc = x4_fail(e, ENOENT, "VM %s has no recorded kvmfr device (x4ctl lg apply lists "
+			     "them)", vm);
+	/* A VM between prepare and release uses its device: keep it until it stops. */
+	if (rc == 0 && x4_plan_read(vm, &p, NULL) == 0)
+		rc = x4_fail(e, EBUSY, "VM %s is running on /dev/kvmfr%d: stop it first, then x4ctl "
+			     "lg forget %s", vm, *idx, vm);
+	if (rc == 0) {
+		s.vm[*idx][0] = '\0';
+		rc = x4_lg_store_save(&s, e);
+	}
+	x4_state_unlock(&lock);
+	return rc;
 }
 
 static void lga_put(struct x4_lg_dev *d, const char *vm, uint64_t size)
@@ -99,24 +223,29 @@ static void lga_put(struct x4_lg_dev *d, const char *vm, uint64_t size)
 int x4_lg_table(const struct x4_config *c, struct x4_lg_dev dev[X4_LG_MAX_DEVICES],
 		struct x4_err *e)
 {
+	struct x4_lg_store s;
 	unsigned i, idx;
-	int count = 0;
+	int count = 0, rc;
 
 	memset(dev, 0, sizeof(*dev) * X4_LG_MAX_DEVICES);
+	if ((rc = x4_lg_store_load(&s, e)) < 0 || (rc = lga_give_all(c, &s, e)) < 0)
+		return rc;
 	for (i = 0; i < c->n_vms; i++) {
-		char path[64];
-		struct x4_settings s;
-		int rc;
+		const char *vm = c->vms[i].name;
+		struct x4_settings set;
 
-		x4_config_for_vm(c, c->vms[i].name, &s);
-		if (s.lg != X4_LG_KVMFR)
+		x4_config_for_vm(c, vm, &set);
+		if (set.lg != X4_LG_KVMFR)
 			continue;
-		rc = x4_lg_assign(c, c->vms[i].name, path, sizeof(path), e);
-		if (rc < 0)
-			return rc;
-		if (x4_lg_device_index(path, &idx, e) < 0)
-			return -EINVAL;
-		lga_put(&dev[idx], c->vms[i].name, x4_lg_wanted_size(&s));
+		if (set.lg_path[0]) {
+			if ((rc = lga_explicit_taken(c, &s, vm, set.lg_path, e)) < 0)
+				return rc;
+			if (x4_lg_device_index(set.lg_path, &idx, e) < 0)
+				return -EINVAL;
+		} else {
+			idx = (unsigned)x4_lg_store_find(&s, vm);
+		}
+		lga_put(&dev[idx], vm, x4_lg_wanted_size(&set));
 	}
 	if (c->host.lg == X4_LG_KVMFR && c->host.lg_path[0] &&
 	    x4_lg_device_index(c->host.lg_path, &idx, NULL) == 0)
@@ -124,6 +253,8 @@ int x4_lg_table(const struct x4_config *c, struct x4_lg_dev dev[X4_LG_MAX_DEVICE
 	for (i = 0; i < X4_LG_MAX_DEVICES; i++) {
 		if (dev[i].used)
 			count = (int)i + 1;
+		else if (s.vm[i][0])
+			snprintf(dev[i].vm, sizeof(dev[i].vm), "%s", s.vm[i]); /* a record only */
 		if (!dev[i].size)
 			dev[i].size = X4_LG_DEFAULT_SIZE;
 	}
@@ -136,8 +267,8 @@ int x4_lg_modprobe_text(const struct x4_lg_dev *dev, int count, char *out, size_
 	int i, k;
 
 	k = snprintf(out, n,
-		     "# x4-sriov (x4ctl lg apply): one kvmfr device per Looking Glass VM, sizes "
-		     "in MiB.\n");
+		     "# x4-sriov (x4ctl install, x4ctl lg apply): one kvmfr device per Looking Glass "
+		     "VM, sizes in MiB.\n");
 	for (i = 0; k >= 0 && (size_t)k < n - len && i < count; i++) {
 		len += (size_t)k;
 		k = snprintf(out + len, n - len, "# /dev/kvmfr%d: %s\n", i,
@@ -151,6 +282,29 @@ int x4_lg_modprobe_text(const struct x4_lg_dev *dev, int count, char *out, size_
 			k = snprintf(out + len, n - len, "%s%llu",
 				     i ? "," : "options kvmfr static_size_mb=",
 				     (unsigned long long)(dev[i].size >> 20));
+	}
+	if (k < 0 || (size_t)k >= n - len)
+		return -ENOSPC;
+	return (int)(len + (size_t)k);
+}
+
+int x4_lg_udev_text(const struct x4_lg_dev *dev, int count, char *out, size_t n)
+{
+	size_t len = 0;
+	int i, k;
+
+	k = snprintf(out, n,
+		     "# x4-sriov (x4ctl install, x4ctl lg apply): each Looking Glass VM's kvmfr "
+		     "device, for QEMU and\n# the desktop user's looking-glass-client (group " X4_LG_GROUP
+		     "): sudo usermod -aG " X4_LG_GROUP " USER\n");
+	for (i = 0; k >= 0 && (size_t)k < n - len && i <= count; i++) {
+		len += (size_t)k;
+		k = i == count || !dev[i].used
+			    ? 0
+			    : snprintf(out + len, n - len,
+				       "SUBSYSTEM==\"kvmfr\", KERNEL==\"kvmfr%d\", OWNER=\"root\", "
+				       "GROUP=\"" X4_LG_GROUP "\", MODE=\"0660\"\n",
+				       i);
 	}
 	if (k < 0 || (size_t)k >= n - len)
 		return -ENOSPC;

@@ -10,16 +10,31 @@
 #include "config.h"
 #include "err.h"
 #include "lg.h"
+#include "lgstore.h"
 
 /* The /dev/kvmfrN of vm: its explicit looking_glass = /dev/kvmfrN, or for looking_glass = kvmfr
- * /dev/kvmfr<K>, K = how many [vm] sections before it have looking_glass = kvmfr. Derived from
- * the config alone: the same at every start and after a reboot, known to `x4ctl lg apply`
- * before any VM runs, and not moved by explicit devices (appending a VM moves nobody).
- * -ENOENT when vm does not use kvmfr, -ENOSPC past /dev/kvmfr9, -EINVAL for a VM with
- * looking_glass = kvmfr from [host] and no [vm] section (it has no place in the order),
- * -EBUSY for an explicit device that a kvmfr VM is given (naming it). */
+ * the index recorded for it (lgstore), or, not recorded yet, the one x4_lg_record would give
+ * it now (read only). -ENOENT when vm does not use kvmfr, -ENOSPC when every device is taken,
+ * -EINVAL for a VM with looking_glass = kvmfr from [host] and no [vm] section, -EBUSY for an
+ * explicit device recorded for another VM (naming it), -EBADMSG for a damaged store. */
 int x4_lg_assign(const struct x4_config *c, const char *vm, char *out, size_t n,
 		 struct x4_err *e);
+
+/* Record a device for vm (NULL: for every [vm] section with looking_glass = kvmfr, in config
+ * order) when it has none: the lowest index no VM holds and no config line names. Under the
+ * state lock; the store is written only when something was given. Returns how many were
+ * given (0 when all had one, or vm does not use looking_glass = kvmfr), or a negative errno. */
+int x4_lg_record(const struct x4_config *c, const char *vm, struct x4_err *e);
+
+/* Drop vm's record (under the state lock): *idx receives its index. -ENOENT when it has none,
+ * -EBUSY while vm has a plan (it runs). */
+int x4_lg_forget(const char *vm, int *idx, struct x4_err *e);
+
+/* 1 and one line in out when index idx is recorded for a VM that is not (or no longer) a
+ * looking_glass = kvmfr [vm] section of c: "kvmfrN: recorded for VM X which is not in the
+ * config (x4ctl lg forget X)". 0 otherwise. */
+int x4_lg_orphan_line(const struct x4_config *c, const struct x4_lg_store *s, unsigned idx,
+		      char *out, size_t n);
 
 /* The size a VM's settings ask for: lg_size, else from lg_resolution, else 0 (unset). */
 uint64_t x4_lg_wanted_size(const struct x4_settings *s);
@@ -30,10 +45,11 @@ struct x4_lg_dev {
 	uint64_t size;               /* bytes; X4_LG_DEFAULT_SIZE when no VM says */
 	char vm[X4_NAME_MAX + 1];    /* first VM using it */
 	char other[X4_NAME_MAX + 1]; /* a second VM with another size ("" when none) */
+	/* unused (!used) with vm set: recorded for a VM gone from the config (kept, not reused) */
 };
 
-/* The table for every [vm] section using kvmfr (and [host] with an explicit device); returns
- * the device count (highest used index + 1; unused lower indices get X4_LG_DEFAULT_SIZE, since
+/* The table for every [vm] section using kvmfr (and [host] with an explicit device), with the
+ * devices not recorded yet as x4_lg_record would give them (read only); returns the device count (highest used index + 1; unused lower indices get X4_LG_DEFAULT_SIZE, since
  * kvmfr's static_size_mb is a list) or a negative errno. */
 int x4_lg_table(const struct x4_config *c, struct x4_lg_dev dev[X4_LG_MAX_DEVICES],
 		struct x4_err *e);
@@ -43,6 +59,14 @@ int x4_lg_table(const struct x4_config *c, struct x4_lg_dev dev[X4_LG_MAX_DEVICE
 /* The modprobe.d file for the table (count devices): a comment naming each device's VM and
  * "options kvmfr static_size_mb=S0,S1,...". Returns the length, or -ENOSPC when n is short. */
 int x4_lg_modprobe_text(const struct x4_lg_dev *dev, int count, char *out, size_t n);
+
+/* The group that owns the devices (udev rule): QEMU's and the desktop user's. */
+#define X4_LG_GROUP "kvm"
+#define X4_LG_UDEV_FILE "/etc/udev/rules.d/99-kvmfr.rules"
+
+/* The udev rules file: one line per used device, owner root, group X4_LG_GROUP, mode 0660.
+ * Returns the length, or -ENOSPC when n is short. */
+int x4_lg_udev_text(const struct x4_lg_dev *dev, int count, char *out, size_t n);
 
 /* Before vm starts with kvmfr device abs: no other VM with a plan (a VM between prepare and
  * release) uses it. -EBUSY naming that VM. */

@@ -335,6 +335,9 @@ int x4_lifecycle_prepare(const struct x4_config *c, struct x4_vm *vm, struct x4_
 			       vm->name, x4_pciaddr_format(&vm->pf, a));
 	}
 	x4_config_for_vm(c, vm->name, &s);
+	/* looking_glass = kvmfr: the VM's own device, recorded at its first start and kept. */
+	if ((rc = x4_lg_record(c, vm->name, e)) < 0)
+		return rc;
 	if ((rc = x4_plan_decide(c, vm->name, vm->n_vfs ? &vm->vfs[0].addr : NULL, &plan, e)) < 0)
 		return rc;
 	if ((rc = lc_precheck(vm, &s, &plan, e)) < 0)
@@ -350,6 +353,11 @@ int x4_lifecycle_prepare(const struct x4_config *c, struct x4_vm *vm, struct x4_
 		rc = lc_failed(lc_ensure_vfs(&s, vm, st, &u, e));
 	for (unsigned i = 0; rc == 0 && i < vm->n_vfs; i++)
 		rc = lc_failed(lc_take_vf(vm, i, st, &u, e));
+	/* The kvmfr device goes with the claim too (lgstore keeps it across starts). */
+	for (struct x4_claim *cl = x4_state_find_vm(st, vm->name, NULL); rc == 0 && cl;
+	     cl = x4_state_find_vm(st, vm->name, cl))
+		snprintf(cl->lg_path, sizeof(cl->lg_path), "%.15s", /* "/dev/kvmfrN" (plan_check) */
+			 plan.lg == X4_LG_KVMFR ? plan.lg_path : "");
 	if (rc == 0)
 		rc = lc_failed(x4_state_save(st, e));
 	x4_testpoint("prepare-state-saved");

@@ -16,6 +16,7 @@
 
 #include "fileio.h"
 #include "json.h"
+#include "lg.h"
 #include "name.h"
 #include "paths.h"
 
@@ -93,6 +94,7 @@ static int state_uuid_ok(const char *u)
 int x4_state_claim_check(const struct x4_claim *c, struct x4_err *e)
 {
 	char a[X4_PCIADDR_STRLEN];
+	unsigned idx;
 	int rc;
 
 	if (c->vf.slot > 0x1f || c->vf.func > 7)
@@ -108,6 +110,10 @@ int x4_state_claim_check(const struct x4_claim *c, struct x4_err *e)
 	if (memchr(c->orig_driver, '\0', sizeof(c->orig_driver)) == NULL ||
 	    !state_driver_ok(c->orig_driver))
 		return x4_fail(e, EINVAL, "claim for %s: driver name must be [a-z0-9_-]",
+			       x4_pciaddr_format(&c->vf, a));
+	if (memchr(c->lg_path, '\0', sizeof(c->lg_path)) == NULL ||
+	    (c->lg_path[0] && x4_lg_device_index(c->lg_path, &idx, NULL) < 0))
+		return x4_fail(e, EINVAL, "claim for %s: lg_path is not /dev/kvmfrN",
 			       x4_pciaddr_format(&c->vf, a));
 	return 0;
 }
@@ -170,7 +176,7 @@ static int state_claim_from_json(struct json_object *o, struct x4_claim *c, cons
 				 struct x4_err *e)
 {
 	static const char *const keys[] = { "vf",	  "vm",		 "uuid", "bound_by_us",
-					    "orig_driver", "created_vfs", NULL };
+					    "orig_driver", "created_vfs", "lg_path", NULL };
 	char vf[32];
 	struct x4_err sub;
 	int rc;
@@ -185,7 +191,9 @@ static int state_claim_from_json(struct json_object *o, struct x4_claim *c, cons
 	    (rc = x4_json_get_bool(o, "bound_by_us", &c->bound_by_us, where, e)) < 0 ||
 	    (rc = x4_json_get_str(o, "orig_driver", c->orig_driver, sizeof(c->orig_driver),
 				  where, e)) < 0 ||
-	    (rc = x4_json_get_bool(o, "created_vfs", &c->created_vfs, where, e)) < 0)
+	    (rc = x4_json_get_bool(o, "created_vfs", &c->created_vfs, where, e)) < 0 ||
+	    (json_object_object_get_ex(o, "lg_path", NULL) && /* absent before kvmfr per VM */
+	     (rc = x4_json_get_str(o, "lg_path", c->lg_path, sizeof(c->lg_path), where, e)) < 0))
 		return rc;
 	if (x4_pciaddr_parse(vf, &c->vf, &sub) < 0)
 		return x4_fail(e, EBADMSG, "%s.vf: %s", where, sub.msg);
@@ -338,6 +346,8 @@ int x4_state_save(const struct x4_state *s, struct x4_err *e)
 		json_object_object_add(o, "bound_by_us", json_object_new_boolean(c->bound_by_us));
 		json_object_object_add(o, "orig_driver", json_object_new_string(c->orig_driver));
 		json_object_object_add(o, "created_vfs", json_object_new_boolean(c->created_vfs));
+		if (c->lg_path[0])
+			json_object_object_add(o, "lg_path", json_object_new_string(c->lg_path));
 		json_object_array_add(claims, o);
 	}
 	json_object_object_add(top, "version", json_object_new_int(STATE_VERSION));

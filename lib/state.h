@@ -31,6 +31,7 @@ struct x4_claim {
 	int bound_by_us;       /* we moved it to vfio-pci (managed='no'): give it back */
 	char orig_driver[64];  /* driver before us ([a-z0-9_-], "" = none) */
 	int created_vfs;       /* this claim's prepare created the VFs */
+	char lg_path[16];      /* the VM's kvmfr device at prepare ("/dev/kvmfrN", "" = none) */
 };
 
 struct x4_state {
