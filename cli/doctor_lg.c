@@ -218,7 +218,7 @@ static int lg_apparmor_on(void)
 static void lg_apparmor(struct doc *d, const struct lg_use *u, unsigned n)
 {
 	size_t len = 0;
-	char *text, want[96], fix[1024];
+	char *text, want[sizeof(u->path) + 8], fix[1024]; /* want: "PATH rw," */
 	unsigned i;
 
 	if (!lg_apparmor_on()) {
