@@ -23,7 +23,7 @@
 
 #define LG_SYN                                                                                     \
 	"lg status [VM] [--file PATH] [--json] [--watch] [--no-client] | lg apply [--dry-run] "   \
-	"[--reload]"
+	"[--reload] | lg build-module SRC_DIR [--kernel VER] [--dry-run]"
 #define LG_MAX_REGIONS (X4_MAX_VM_SECTIONS + 1)
 
 extern char **environ;
@@ -317,6 +317,8 @@ int x4ctl_lg(struct x4ctl *g, int argc, char **argv)
 
 	if (argc >= 2 && strcmp(argv[1], "apply") == 0)
 		return x4ctl_lg_apply(g, argc, argv);
+	if (argc >= 2 && strcmp(argv[1], "build-module") == 0)
+		return x4ctl_lg_build(g, argc - 1, argv + 1);
 	if (argc < 2 || strcmp(argv[1], "status") != 0) {
 		if (argc >= 2 && !strcmp(argv[1], "--help"))
 			return printf("usage: x4ctl %s\n", LG_SYN), 0;

@@ -43,6 +43,8 @@ int x4ctl_lg(struct x4ctl *g, int argc, char **argv);
  * the body install can call (dry: change nothing; reload: rmmod/modprobe kvmfr when no VM
  * uses it). Returns the exit status. */
 int x4ctl_lg_apply(struct x4ctl *g, int argc, char **argv);
+/* x4ctl lg build-module (argv[0] = "build-module"): kvmfr with DKMS (cli/lg_build.c). */
+int x4ctl_lg_build(struct x4ctl *g, int argc, char **argv);
 int x4ctl_lg_apply_run(const struct x4_config *c, int dry, int reload);
 
 /* Looking Glass health of vm in a few words for `x4ctl status` ("B7 alive", "empty", "-"). */
