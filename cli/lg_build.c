@@ -203,6 +203,33 @@ static int lgb_added(const struct lgb *b)
 	return x4_host_path(abs, path, sizeof(path), NULL) == 0 && lstat(path, &st) == 0;
 }
 
+/* Which kvmfr version DKMS has installed for the kernel: its link kernel-KVER-ARCH points to
+ * VERSION/KVER/ARCH (dkms's own test). 1 when it is ours, else 0 with the other one (or "") in
+ * other. */
+static int lgb_installed(const struct lgb *b, char *other, size_t n)
+{
+	char abs[PATH_MAX], path[PATH_MAX], link[PATH_MAX], want[PATH_MAX];
+	struct utsname u;
+	ssize_t len;
+
+	other[0] = '\0';
+	if (uname(&u) < 0)
+		return 0;
+	snprintf(abs, sizeof(abs), "/var/lib/dkms/kvmfr/kernel-%s-%s", b->kver, u.machine);
+	if (x4_host_path(abs, path, sizeof(path), NULL) < 0 ||
+	    (len = readlink(path, link, sizeof(link) - 1)) <= 0)
+		return 0;
+	link[len] = '\0';
+	snprintf(want, sizeof(want), "%s/%s/%s", b->conf.version, b->kver, u.machine);
+	if (strcmp(link, want) == 0)
+		return 1;
+	len = (ssize_t)strcspn(link, "/");
+	link[len] = '\0';
+	if (x4_dkmsconf_token_ok(link))
+		snprintf(other, n, "%.*s", X4_DKMSCONF_TOKEN_MAX, link);
+	return 0;
+}
+
 static void lgb_after(const struct lgb *b, int dry)
 {
 	const char *v = b->conf.version;
@@ -236,7 +263,7 @@ int x4ctl_lg_build(struct x4ctl *g, int argc, char **argv)
 					     {"help", no_argument, NULL, 'h'},
 					     {NULL, 0, NULL, 0}};
 	const char *kernel = NULL, *src;
-	char headers[PATH_MAX], q[X4_QUOTE_BUF];
+	char headers[PATH_MAX], q[X4_QUOTE_BUF], other[X4_DKMSCONF_TOKEN_MAX + 1];
 	struct utsname u;
 	struct stat st;
 	struct lgb b;
@@ -281,12 +308,21 @@ int x4ctl_lg_build(struct x4ctl *g, int argc, char **argv)
 				  b.kver, b.kver, b.kver);
 	if (lgb_find_dkms(b.dkms, sizeof(b.dkms)) < 0)
 		return x4ctl_fail("dkms is not installed (not on PATH): apt install dkms");
-	{
+	if (lgb_installed(&b, other, sizeof(other))) {
+		printf("x4ctl: kvmfr %s is already installed for kernel %s (dkms status kvmfr): "
+		       "nothing to run\n",
+		       b.conf.version, b.kver);
+	} else {
 		char *v = b.conf.version, *k = b.kver, *d = b.dkms;
 		char *add[] = {d, "add", b.moddir, NULL};
 		char *build[] = {d, "build", "-m", "kvmfr", "-v", v, "-k", k, NULL};
 		char *inst[] = {d, "install", "-m", "kvmfr", "-v", v, "-k", k, NULL};
 
+		if (other[0])
+			printf("x4ctl: kvmfr %s is installed for kernel %s now; dkms install "
+			       "replaces it only with a newer version (else: dkms remove kvmfr/%s "
+			       "--all, then rerun)\n",
+			       other, k, other);
 		if (lgb_added(&b))
 			printf("x4ctl: kvmfr %s is already added to DKMS (/var/lib/dkms/kvmfr/%s): "
 			       "no dkms add; it builds /usr/src/kvmfr-%s (to build changed sources of "

@@ -24,7 +24,8 @@ AUTOINSTALL="yes"
 conf "$good"
 
 # The fake dkms: logs "ARGS" per call; FAKE_FAIL=STEP exits 10 at that step; add registers
-# the version under $X4_ROOT/var/lib/dkms (refused with exit 3 when already there).
+# the version under $X4_ROOT/var/lib/dkms (refused with exit 3 when already there), install
+# links kernel-KVER-ARCH to it as dkms does.
 cat >"$tmp/bin/dkms" <<'EOF'
 #!/bin/sh
 echo "$*" >>"$FAKE_LOG"
@@ -33,6 +34,10 @@ if [ "$1" = add ]; then
 	d=$X4_ROOT/var/lib/dkms/kvmfr/0.0.12
 	[ -e "$d/source" ] && { echo "Error! DKMS tree already contains: kvmfr-0.0.12" >&2; exit 3; }
 	mkdir -p "$d/build" && ln -s /usr/src/kvmfr-0.0.12 "$d/source"
+fi
+if [ "$1" = install ]; then
+	mkdir -p "$X4_ROOT/var/lib/dkms/kvmfr/0.0.12/$7/$(uname -m)"
+	ln -sfn "0.0.12/$7/$(uname -m)" "$X4_ROOT/var/lib/dkms/kvmfr/kernel-$7-$(uname -m)"
 fi
 exit 0
 EOF
@@ -145,9 +150,22 @@ check_match "build-module: where to read both versions" \
 : >"$FAKE_LOG"
 run --kernel "$kv" "$tmp/lg/module"
 check_eq "re-run (module/ given): exit 0" 0 "$rc"
-check_match "re-run: says it is already added" "kvmfr 0.0.12 is already added to DKMS" "$out"
-check_eq "re-run: no second dkms add (the real one exits 3 on it)" \
+check_match "re-run: already installed, nothing to run" "kvmfr 0.0.12 is already installed for kernel $kv \(dkms status kvmfr\): nothing to run" "$out"
+check_eq "re-run: no dkms call at all" "" "$(cat "$FAKE_LOG")"
+# After a failed install: added and built, so no add (the real dkms would exit 3 on it).
+rm -rf "$root/var/lib/dkms"
+FAKE_FAIL=install run --kernel "$kv" "$tmp/lg"
+: >"$FAKE_LOG"
+run --kernel "$kv" "$tmp/lg"
+check_eq "re-run after a failed install: exit 0" 0 "$rc"
+check_match "re-run after a failed install: says it is already added" "kvmfr 0.0.12 is already added to DKMS" "$out"
+check_eq "re-run after a failed install: build and install, no second dkms add" \
 	"build -m kvmfr -v 0.0.12 -k $kv|install -m kvmfr -v 0.0.12 -k $kv" "$(paste -sd'|' "$FAKE_LOG")"
+# Another version installed for that kernel: said before dkms install.
+ln -sfn "0.0.11/$kv/$(uname -m)" "$root/var/lib/dkms/kvmfr/kernel-$kv-$(uname -m)"
+run --kernel "$kv" "$tmp/lg"
+check_match "another version installed: named, with how to switch" \
+	"kvmfr 0.0.11 is installed for kernel $kv now; dkms install replaces it only with a newer version \(else: dkms remove kvmfr/0.0.11 --all" "$out"
 rm -f "$tmp/lg/VERSION"
 run --kernel "$kv" "$tmp/lg/module"
 check_match "no VERSION file: says so instead of a release" "this source has no VERSION file beside module/" "$out"
