@@ -68,6 +68,12 @@ static int lgb_source(const char *src, struct lgb *b)
 					  "directory",
 					  src, src);
 	}
+	/* dkms add reads the path unquoted in bash (word splitting, globs) */
+	if (strpbrk(b->moddir, " \t\n*?[\\"))
+		return x4ctl_fail("%s has a space or a glob character, which dkms add cannot "
+				  "take: move or link the source to a plain path (e.g. "
+				  "/usr/local/src/looking-glass-B7) and give that",
+				  b->moddir);
 	if (x4ctl_read_file(conf, X4_DKMSCONF_MAX, &text, &len, &e) < 0)
 		return x4ctl_fail_err(&e);
 	rc = x4_dkmsconf_parse(text, len, conf, &b->conf, &e);
@@ -230,6 +236,37 @@ static int lgb_installed(const struct lgb *b, char *other, size_t n)
 	return 0;
 }
 
+/* add (unless added), build, install; nothing when that version is installed for the kernel
+ * (*before = 1). 0, or 1 after the failing step's line. */
+static int lgb_run(struct lgb *b, int dry, int *before)
+{
+	char other[X4_DKMSCONF_TOKEN_MAX + 1];
+	char *v = b->conf.version, *k = b->kver, *d = b->dkms;
+	char *add[] = {d, "add", b->moddir, NULL};
+	char *build[] = {d, "build", "-m", "kvmfr", "-v", v, "-k", k, NULL};
+	char *inst[] = {d, "install", "-m", "kvmfr", "-v", v, "-k", k, NULL};
+
+	*before = lgb_installed(b, other, sizeof(other));
+	if (*before) {
+		printf("x4ctl: kvmfr %s is already installed for kernel %s (dkms status kvmfr): "
+		       "nothing to run\n",
+		       v, k);
+		return 0;
+	}
+	if (other[0])
+		printf("x4ctl: kvmfr %s is installed for kernel %s now; dkms install replaces it "
+		       "only with a newer version (else: dkms remove kvmfr/%s --all, then rerun)\n",
+		       other, k, other);
+	if (lgb_added(b))
+		printf("x4ctl: kvmfr %s is already added to DKMS (/var/lib/dkms/kvmfr/%s): no dkms "
+		       "add; it builds /usr/src/kvmfr-%s (to build changed sources of the same "
+		       "version: dkms remove kvmfr/%s --all; rm -rf /usr/src/kvmfr-%s)\n",
+		       v, v, v, v, v);
+	else if (lgb_step(b, add, dry) != 0)
+		return 1;
+	return lgb_step(b, build, dry) != 0 || lgb_step(b, inst, dry) != 0;
+}
+
 static void lgb_after(const struct lgb *b, int dry)
 {
 	const char *v = b->conf.version;
@@ -263,11 +300,11 @@ int x4ctl_lg_build(struct x4ctl *g, int argc, char **argv)
 					     {"help", no_argument, NULL, 'h'},
 					     {NULL, 0, NULL, 0}};
 	const char *kernel = NULL, *src;
-	char headers[PATH_MAX], q[X4_QUOTE_BUF], other[X4_DKMSCONF_TOKEN_MAX + 1];
+	char headers[PATH_MAX], q[X4_QUOTE_BUF];
 	struct utsname u;
 	struct stat st;
 	struct lgb b;
-	int dry = 0, c;
+	int dry = 0, before = 0, c;
 
 	(void)g;
 	memset(&b, 0, sizeof(b));
@@ -308,32 +345,8 @@ int x4ctl_lg_build(struct x4ctl *g, int argc, char **argv)
 				  b.kver, b.kver, b.kver);
 	if (lgb_find_dkms(b.dkms, sizeof(b.dkms)) < 0)
 		return x4ctl_fail("dkms is not installed (not on PATH): apt install dkms");
-	if (lgb_installed(&b, other, sizeof(other))) {
-		printf("x4ctl: kvmfr %s is already installed for kernel %s (dkms status kvmfr): "
-		       "nothing to run\n",
-		       b.conf.version, b.kver);
-	} else {
-		char *v = b.conf.version, *k = b.kver, *d = b.dkms;
-		char *add[] = {d, "add", b.moddir, NULL};
-		char *build[] = {d, "build", "-m", "kvmfr", "-v", v, "-k", k, NULL};
-		char *inst[] = {d, "install", "-m", "kvmfr", "-v", v, "-k", k, NULL};
-
-		if (other[0])
-			printf("x4ctl: kvmfr %s is installed for kernel %s now; dkms install "
-			       "replaces it only with a newer version (else: dkms remove kvmfr/%s "
-			       "--all, then rerun)\n",
-			       other, k, other);
-		if (lgb_added(&b))
-			printf("x4ctl: kvmfr %s is already added to DKMS (/var/lib/dkms/kvmfr/%s): "
-			       "no dkms add; it builds /usr/src/kvmfr-%s (to build changed sources of "
-			       "the same version: dkms remove kvmfr/%s --all; rm -rf "
-			       "/usr/src/kvmfr-%s)\n",
-			       v, v, v, v, v);
-		else if (lgb_step(&b, add, dry) != 0)
-			return 1;
-		if (lgb_step(&b, build, dry) != 0 || lgb_step(&b, inst, dry) != 0)
-			return 1;
-	}
-	lgb_after(&b, dry);
+	if (lgb_run(&b, dry, &before) != 0)
+		return 1;
+	lgb_after(&b, dry && !before);
 	return 0;
 }

@@ -73,6 +73,10 @@ check_match "a missing SRC_DIR: one line naming it" "^x4ctl: $tmp/nope is not a 
 mkdir -p "$tmp/empty"
 run --kernel "$kv" "$tmp/empty"
 check_match "no dkms.conf: names SRC_DIR and SRC_DIR/module" "^x4ctl: no dkms.conf in $tmp/empty or $tmp/empty/module" "$out"
+mkdir -p "$tmp/with space/module" && printf '%s' "$good" >"$tmp/with space/module/dkms.conf"
+run --kernel "$kv" "$tmp/with space"
+check_match "a path with a space (dkms add splits it): refused with the fix" \
+	"^x4ctl: $tmp/with space/module has a space or a glob character, which dkms add cannot take: move or link" "$out"
 conf 'PACKAGE_NAME="i915-sriov-dkms"
 PACKAGE_VERSION="1"
 '
@@ -152,6 +156,9 @@ run --kernel "$kv" "$tmp/lg/module"
 check_eq "re-run (module/ given): exit 0" 0 "$rc"
 check_match "re-run: already installed, nothing to run" "kvmfr 0.0.12 is already installed for kernel $kv \(dkms status kvmfr\): nothing to run" "$out"
 check_eq "re-run: no dkms call at all" "" "$(cat "$FAKE_LOG")"
+run --dry-run --kernel "$kv" "$tmp/lg"
+check_match "--dry-run when installed: nothing would run, it is installed" \
+	"nothing to run installed kvmfr 0.0.12 for kernel $kv" "$(printf '%s' "$out" | tr '\n' ' ')"
 # After a failed install: added and built, so no add (the real dkms would exit 3 on it).
 rm -rf "$root/var/lib/dkms"
 FAKE_FAIL=install run --kernel "$kv" "$tmp/lg"
