@@ -58,9 +58,9 @@ static int lgb_source(const char *src, struct lgb *b)
 	snprintf(b->moddir, sizeof(b->moddir), "%s", real);
 	snprintf(conf, sizeof(conf), "%s/dkms.conf", real);
 	if (access(conf, F_OK) < 0) {
-		if (strlen(real) + sizeof("/module") > sizeof(b->moddir))
+		if (snprintf(b->moddir, sizeof(b->moddir), "%s/module", real) >=
+		    (int)sizeof(b->moddir))
 			return x4ctl_fail("%s: path too long", src);
-		snprintf(b->moddir, sizeof(b->moddir), "%s/module", real);
 		snprintf(conf, sizeof(conf), "%s/dkms.conf", b->moddir);
 		if (access(conf, F_OK) < 0)
 			return x4ctl_fail("no dkms.conf in %s or %s/module: give the Looking Glass "
