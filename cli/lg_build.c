@@ -166,6 +166,7 @@ static void lgb_print_cmd(char *const argv[])
 static int lgb_step(const struct lgb *b, char *const argv[], int dry)
 {
 	const char *step = argv[1], *v = b->conf.version, *k = b->kver;
+	char why[48];
 	int st;
 
 	if (dry) {
@@ -177,26 +178,28 @@ static int lgb_step(const struct lgb *b, char *const argv[], int dry)
 	st = lgb_spawn(argv);
 	if (st == 0)
 		return 0;
+	if (st < 0)
+		snprintf(why, sizeof(why), "dkms could not run or was killed");
+	else
+		snprintf(why, sizeof(why), "exit %d", st);
 	if (!strcmp(step, "add"))
-		return x4ctl_fail("dkms add of kvmfr %s (%s) failed (%s %d): dkms's message above "
+		return x4ctl_fail("dkms add of kvmfr %s (%.200s) failed (%s): dkms's message above "
 				  "says why (no build ran: %s is not written yet); fix: use the "
 				  "module/ of a Looking Glass release; if an old kvmfr %s is half "
 				  "registered, 'dkms remove kvmfr/%s --all'; then rerun",
-				  v, b->moddir, st < 0 ? "could not run, status" : "exit", st,
-				  b->log, v, v);
+				  v, b->moddir, why, b->log, v, v);
 	if (!strcmp(step, "build"))
-		return x4ctl_fail("dkms build of kvmfr %s for kernel %s failed (%s %d): the "
-				  "compiler's output is in %s; fix: use the module/ of the Looking "
-				  "Glass release your client has, with headers that match the "
-				  "kernel (apt install linux-headers-%s), then 'dkms remove "
-				  "kvmfr/%s --all; rm -rf /usr/src/kvmfr-%s' and rerun",
-				  v, k, st < 0 ? "could not run, status" : "exit", st, b->log, k, v,
-				  v);
-	return x4ctl_fail("dkms install of kvmfr %s for kernel %s failed (%s %d): dkms's message "
-			  "above says why (the build log is %s); fix: with Secure Boot on, enroll "
-			  "DKMS's key (mokutil --import /var/lib/dkms/mok.pub) and reboot; else "
-			  "free space in /lib/modules, then rerun",
-			  v, k, st < 0 ? "could not run, status" : "exit", st, b->log);
+		return x4ctl_fail("dkms build of kvmfr %s for kernel %s failed (%s): the compiler's "
+				  "output is in %s; fix: use the module/ of the Looking Glass "
+				  "release your client has, with headers that match the kernel (apt "
+				  "install linux-headers-%s), then 'dkms remove kvmfr/%s --all; rm "
+				  "-rf /usr/src/kvmfr-%s' and rerun",
+				  v, k, why, b->log, k, v, v);
+	return x4ctl_fail("dkms install of kvmfr %s for kernel %s failed (%s): dkms's message above "
+			  "says why (the build log is %s); fix: if another kvmfr is installed for "
+			  "that kernel ('dkms status kvmfr'), 'dkms remove kvmfr/OTHER --all'; "
+			  "else free space in /lib/modules; then rerun",
+			  v, k, why, b->log);
 }
 
 /* Already registered with DKMS (dkms add would refuse with exit 3)? */
@@ -279,6 +282,8 @@ static void lgb_after(const struct lgb *b, int dry)
 	       "'options kvmfr static_size_mb=...', to %s)\n",
 	       uname(&u) == 0 && strcmp(u.release, b->kver) != 0 ? " after booting that kernel" : "",
 	       LGB_MODPROBE);
+	printf("Secure Boot: modprobe refuses the module until DKMS's key is enrolled: mokutil "
+	       "--import /var/lib/dkms/mok.pub, then reboot\n");
 	printf("at boot: x4ctl install writes the line 'kvmfr' to %s\n", LGB_MODLOAD);
 	if (b->release[0])
 		printf("versions: the client, the guest's Looking Glass host and this module must "

@@ -62,8 +62,9 @@ static int dkmsconf_other_assign(const char *p, const char *end, const char *at,
 static int dkmsconf_value(const char *v, const char *end, const char *key, const char *where,
 			  unsigned line, char *out, struct x4_err *e)
 {
-	const char *s = v, *stop, *after;
+	const char *s = v, *stop, *after, *vend;
 	char q[X4_QUOTE_BUF], raw[X4_DKMSCONF_TOKEN_MAX + 8];
+	int trailing;
 	size_t n;
 
 	if (v < end && (*v == '"' || *v == '\'')) {
@@ -80,6 +81,7 @@ static int dkmsconf_value(const char *v, const char *end, const char *key, const
 			stop++;
 		after = stop;
 	}
+	vend = after;
 	while (after < end && (*after == ' ' || *after == '\t'))
 		after++;
 	if (after < end && *after == '\r' && after + 1 == end)
@@ -87,11 +89,12 @@ static int dkmsconf_value(const char *v, const char *end, const char *key, const
 			       "%s line %u ends in CR (Windows line ends): dkms would read %s with "
 			       "a CR in it: convert the file (dos2unix %s)",
 			       where, line, key, where);
-	n = (size_t)(stop - s);
-	if (after < end && *after != '#')
-		n = (size_t)(end - s); /* show what follows too */
+	/* Nothing but a comment may follow; bash starts one only after a blank ("1#x" is the
+	 * value 1#x). */
+	trailing = after < end && (*after != '#' || after == vend);
+	n = (size_t)((trailing ? end : stop) - s); /* show what follows too */
 	snprintf(raw, sizeof(raw), "%.*s", (int)(n < sizeof(raw) - 1 ? n : sizeof(raw) - 1), s);
-	if ((after < end && *after != '#') || !dkmsconf_token_n(s, (size_t)(stop - s)))
+	if (trailing || !dkmsconf_token_n(s, (size_t)(stop - s)))
 		return x4_fail(e, EINVAL,
 			       "%s line %u: %s=%s is not a plain value (1 to %d letters, digits "
 			       "or . _ + ~ -, no $, spaces or /): x4ctl passes it to dkms and uses "

@@ -33,6 +33,8 @@ static void test_good(void **state)
 	assert_string_equal(c.version, "0.0.12");
 	assert_int_equal(parse("PACKAGE_VERSION=1.2-rc1+git~3\nPACKAGE_NAME=kvmfr", &c, &e), 0);
 	assert_string_equal(c.version, "1.2-rc1+git~3");
+	assert_int_equal(parse("PACKAGE_NAME=kvmfr\t# c\nPACKAGE_VERSION=\"2\" #c\n", &c, &e), 0);
+	assert_string_equal(c.version, "2");
 	assert_string_equal(c.name, "kvmfr");
 }
 
@@ -59,6 +61,9 @@ static void test_bad(void **state)
 	expect_bad("PACKAGE_NAME=kvmfr\nPACKAGE_VERSION=$(id)\n", "not a plain value");
 	expect_bad("PACKAGE_NAME=kvmfr\nPACKAGE_VERSION=\"1 2\"\n", "not a plain value");
 	expect_bad("PACKAGE_NAME=kvmfr\nPACKAGE_VERSION=\"1\"x\n", "not a plain value");
+	/* bash reads "1#x" as one word (a comment starts only after a blank) */
+	expect_bad("PACKAGE_NAME=kvmfr\nPACKAGE_VERSION=1#x\n", "PACKAGE_VERSION='1#x'");
+	expect_bad("PACKAGE_NAME=kvmfr\nPACKAGE_VERSION=\"1\"#x\n", "not a plain value");
 	expect_bad("PACKAGE_NAME=kvmfr\nPACKAGE_VERSION=\"../../etc\"\n", "not a plain value");
 	expect_bad("PACKAGE_NAME=kvmfr\nPACKAGE_VERSION=-k\n", "not a plain value");
 	expect_bad("PACKAGE_NAME=kvmfr\nPACKAGE_VERSION=\n", "not a plain value");
