@@ -282,7 +282,7 @@ static void lgb_after(const struct lgb *b, int dry)
 	       "'options kvmfr static_size_mb=...', to %s)\n",
 	       uname(&u) == 0 && strcmp(u.release, b->kver) != 0 ? " after booting that kernel" : "",
 	       LGB_MODPROBE);
-	printf("Secure Boot: modprobe refuses the module until DKMS's key is enrolled: mokutil "
+	printf("with Secure Boot on, modprobe refuses the module until DKMS's key is enrolled: mokutil "
 	       "--import /var/lib/dkms/mok.pub, then reboot\n");
 	printf("at boot: x4ctl install writes the line 'kvmfr' to %s\n", LGB_MODLOAD);
 	if (b->release[0])
