@@ -54,7 +54,7 @@ SIM   := $(BUILD)/bin/x4sim
 LGFAKE := $(BUILD)/bin/lgfake
 
 # The programs alone (a package build needs neither cmocka nor FUSE).
-.PHONY: all progs deb deps deps-build deps-test check check-package test unit asan valgrind coverage demo install uninstall clean lint fuzz bench
+.PHONY: all progs deb deps deps-build deps-test check check-package check-lab test unit asan valgrind coverage demo install uninstall clean lint fuzz bench
 all: $(PROGS) $(if $(SIM_SRCS),$(SIM)) $(LGFAKE) $(UNIT_BINS)
 progs: $(PROGS)
 
@@ -149,6 +149,13 @@ coverage:
 # About 9 minutes under TCG, which would take make check past 15: CI runs it after make check.
 check-package: all
 	X4_VM_SCENARIOS="$(CURDIR)/tests/vm/package/deb.sh" X4_VM_TIMEOUT=1500 ./tests/suites/90-vm.sh
+
+# The lab runs kept out of make check (15 minutes): the package scenario and kvmfr built with
+# DKMS on the real kernel, in one boot. CI runs it after make check.
+LAB_SCENARIOS := tests/vm/package/deb.sh tests/vm/lab/lg-build-module.sh
+check-lab: all
+	X4_VM_SCENARIOS="$(addprefix $(CURDIR)/,$(LAB_SCENARIOS))" X4_VM_TIMEOUT=2400 \
+		./tests/suites/90-vm.sh
 
 demo: deps
 	$(MAKE) all

@@ -24,9 +24,10 @@
 
 static const char lg_usage[] =
     "usage: x4ctl lg status [VM] [--file PATH] [--json] [--watch] [--no-client] | "
-    "lg apply [--dry-run] [--reload] | lg forget VM\n"
-    "Looking Glass: is the guest's host application running (read-only), and the kvmfr\n"
-    "setup for one device per VM. Run 'x4ctl lg SUBCOMMAND --help' for one of them.\n";
+    "lg apply [--dry-run] [--reload] | lg forget VM |\n"
+    "       lg build-module SRC_DIR [--kernel VER] [--dry-run]\n"
+    "Looking Glass: is the guest's host application running (read-only), the kvmfr setup\n"
+    "for one device per VM, and building kvmfr. Run 'x4ctl lg SUBCOMMAND --help' for one.\n";
 static const char lg_status_usage[] =
     "usage: x4ctl lg status [VM] [--file PATH] [--json] [--watch] [--no-client]\n"
     "Is the guest's Looking Glass host running? Reads each region strictly read-only.\n"
@@ -364,6 +365,8 @@ int x4ctl_lg(struct x4ctl *g, int argc, char **argv)
 	argv += optind;
 	if (strcmp(argv[0], "apply") == 0)
 		return x4ctl_lg_apply(g, argc, argv);
+	if (strcmp(argv[0], "build-module") == 0)
+		return x4ctl_lg_build(g, argc, argv);
 	if (strcmp(argv[0], "forget") == 0)
 		return lg_forget(argc, argv);
 	if (strcmp(argv[0], "status") != 0)

@@ -24,6 +24,8 @@ static const char usage_text[] =
     "                                    is the guest's Looking Glass host running (read-only)\n"
     "  lg apply [--dry-run] [--reload]   kvmfr sizes and ACL for one device per VM\n"
     "  lg forget VM                      free the kvmfr device recorded for a VM\n"
+    "  lg build-module SRC_DIR [--kernel VER] [--dry-run]\n"
+    "                                    kvmfr with DKMS from Looking Glass's module/\n"
     "  rom check FILE                    what a ROM/EFI file is and whether it fits the VF\n"
     "  rom build --efi FILE --out FILE [--vendor ID] [--device ID]\n"
     "                                    wrap an EFI GOP driver into a PCI option ROM\n"

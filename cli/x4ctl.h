@@ -44,6 +44,8 @@ int x4ctl_lg(struct x4ctl *g, int argc, char **argv);
  * the body install can call (dry: change nothing; reload: rmmod/modprobe kvmfr when no VM
  * uses it). Returns the exit status. */
 int x4ctl_lg_apply(struct x4ctl *g, int argc, char **argv);
+/* x4ctl lg build-module (argv[0] = "build-module"): kvmfr with DKMS (cli/lg_build.c). */
+int x4ctl_lg_build(struct x4ctl *g, int argc, char **argv);
 int x4ctl_lg_apply_run(const struct x4_config *c, int dry, int reload);
 /* 1 when kvmfr is loaded and /dev/kvmfr<idx> is not want bytes (*have: its size, 0 unknown). */
 int x4ctl_lg_loaded_size(int idx, uint64_t want, uint64_t *have);

@@ -3,14 +3,15 @@
 #   deps.sh build   what `make`, `make install` and `make deb` need, and the host the programs run on
 #                   (libvirt, QEMU, OVMF, swtpm): all a real board needs (make deps-build)
 #   deps.sh test    what `make check` adds: compilers and checkers, fuzzing, AppArmor's parser,
-#                   firmware and packaging tools (make deps-test)
+#                   firmware and packaging tools, dkms (the lab builds a module against Debian's
+#                   kernel headers, which need libelf1 and libssl3) (make deps-test)
 #   deps.sh         both (make deps)
 set -eu
 BUILD="build-essential pkg-config libinih-dev libjson-c-dev libcmocka-dev libfuse3-dev fuse3
 libpci-dev pciutils libxml2-dev libvirt-dev libvirt-daemon-system libvirt-clients
 qemu-system-x86 qemu-utils ovmf swtpm swtpm-tools liblzma-dev libbrotli-dev debhelper"
 TEST="libxml2-utils clang libfuzzer-14-dev libclang-rt-14-dev gcovr valgrind cppcheck clang-tidy
-busybox-static jq apparmor uefitool-cli lintian python3 gdb"
+busybox-static jq apparmor uefitool-cli lintian python3 gdb dkms libelf1 libssl3"
 case "${1:-all}" in
 build) PKGS=$BUILD what=build-deps ;;
 test) PKGS=$TEST what=test-deps ;;

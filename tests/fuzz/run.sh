@@ -71,7 +71,7 @@ if ! command -v "$cc" >/dev/null; then
 	not_ok "clang found (install clang and libfuzzer-14-dev)"
 else
 	if build_lib; then
-		for t in qemuargv rom domxml config state plan aa_block fwextract kmsg kconf lgmp lgstore; do
+		for t in qemuargv rom domxml config state plan aa_block fwextract kmsg kconf lgmp lgstore dkmsconf; do
 			target "$t"
 		done
 		target define_run cli/define_xml.c cli/util.c

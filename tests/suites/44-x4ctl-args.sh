@@ -20,7 +20,7 @@ snap() {
 numvfs() { cat "$ROOT/sys/bus/pci/devices/0000:00:02.0/sriov_numvfs"; }
 
 CMDS=(doctor status vf "vf create" "vf remove" "vf bind" "vf unbind" "vf repair" lg-size lg
-	"lg status" "lg apply" "lg forget" rom "rom check" "rom build" "rom extract" install uninstall define)
+	"lg status" "lg apply" "lg forget" "lg build-module" rom "rom check" "rom build" "rom extract" install uninstall define)
 
 sim_start
 mkdir -p "$ROOT/usr/bin"

@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: MIT
 # The real-kernel run: every tests/vm/scenarios/*.sh in one boot of Debian's 6.1 kernel under
 # TCG with an SR-IOV NVMe (tests/vm/run.sh). X4_SKIP_VM=1 skips it; X4_VM_TIMEOUT sets the limit;
-# X4_VM_SCENARIOS (paths, space-separated) runs those instead (make check-package: the package
-# scenario, tests/vm/package/deb.sh).
+# X4_VM_SCENARIOS (paths, space-separated) runs those instead (make check-lab: the package
+# scenario tests/vm/package/deb.sh and the DKMS one tests/vm/lab/lg-build-module.sh).
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 

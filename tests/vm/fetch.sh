@@ -2,12 +2,17 @@
 # SPDX-License-Identifier: MIT
 # Fetch Debian's 6.1 kernel and busybox-static with apt-get download + dpkg-deb -x into a cache
 # (nothing installed, /boot untouched). Prints "kernel VMLINUZ", "modules DIR", "busybox PATH".
+# Also the kernel's headers (linux-headers-ABI-amd64, -common, linux-kbuild-X.Y, the kernel's
+# own version) for lab/lg-build-module.sh: optional, a failure never stops the harness; the
+# result goes to build/vm-headers in the project dir, which the guest sees (KEY PATH lines, or
+# "missing REASON").
 #
 # Cache: $X4_VM_CACHE (default /var/cache/x4-sriov/vm), one directory per package, reused when
 # already unpacked. Override the kernel package with X4_VM_KERNEL_PKG=linux-image-6.1.0-N-amd64.
 set -euo pipefail
 
 cache=${X4_VM_CACHE:-/var/cache/x4-sriov/vm}
+top=$(cd "$(dirname "$0")/../.." && pwd)
 mkdir -p "$cache"
 log="$cache/fetch.log"
 : >"$log"
@@ -27,9 +32,10 @@ kernel_pkg() {
 	printf '%s' "$p"
 }
 
-# fetch PKG: unpack PKG into $cache/PKG unless it is already there (marker file .unpacked).
+# fetch PKG [VERSION]: unpack PKG (that version) into $cache/PKG (_VERSION) unless it is already
+# there (marker file .unpacked).
 fetch() {
-	local pkg=$1 dir=$cache/$1 tmp deb
+	local pkg=$1${2:+=$2} dir=$cache/$1${2:+_$2} tmp deb
 	[ -e "$dir/.unpacked" ] && return 0
 	tmp=$(mktemp -d "$cache/.dl.XXXXXX")
 	# apt drops to user _apt for downloads; let it write here (else it warns and runs as root).
@@ -64,6 +70,36 @@ cached_kernel() {
 	done | sort -t- -k5,5n | tail -1
 }
 
+# fetch_headers KDIR MODDIR: the headers of that kernel package (same version), or why not, in
+# $top/build/vm-headers.
+fetch_headers() {
+	local kdir=$1 kver=${2##*/} out=$top/build/vm-headers deb ver abi p d lines="" why=""
+	deb=$(cat "$kdir/.unpacked" 2>/dev/null) # linux-image-6.1.0-57-amd64_6.1.192-3_amd64.deb
+	ver=${deb#*_}; ver=${ver%%_*}
+	abi=${kver%-amd64}
+	mkdir -p "$top/build"
+	if [ -z "$deb" ] || [ "$abi" = "$kver" ]; then
+		why="cannot tell the kernel package's version ($kdir/.unpacked: '$deb', release $kver)"
+	else
+		for p in "amd64 linux-headers-$abi-amd64" "common linux-headers-$abi-common" \
+			"kbuild linux-kbuild-$(echo "$kver" | cut -d. -f1,2)"; do
+			d=$cache/${p#* }_$ver
+			if ! fetch "${p#* }" "$ver"; then
+				why="apt-get download ${p#* }=$ver failed (see $log)"
+				break
+			fi
+			lines="$lines${p%% *} $d"$'\n'
+		done
+	fi
+	if [ -n "$why" ]; then
+		echo "x4-vm fetch: no kernel headers: $why (lg-build-module.sh will skip)" >&2
+		printf 'missing %s\n' "$why" >"$out.tmp"
+	else
+		printf 'kver %s\n%s' "$kver" "$lines" >"$out.tmp"
+	fi
+	mv -f "$out.tmp" "$out"
+}
+
 kpkg=${X4_VM_KERNEL_PKG:-$(kernel_pkg)}
 if [ -z "$kpkg" ]; then
 	apt-get update -q >>"$log" 2>&1 || true
@@ -85,6 +121,7 @@ bb=$cache/busybox-static/bin/busybox
 [ -f "$vmlinuz" ] || die "no vmlinuz in $kdir/boot"
 [ -d "$moddir" ] || die "no lib/modules in $kdir"
 [ -x "$bb" ] || die "no bin/busybox in $cache/busybox-static"
+fetch_headers "$kdir" "${moddir%/}" || true
 echo "kernel $vmlinuz"
 echo "modules ${moddir%/}"
 echo "busybox $bb"

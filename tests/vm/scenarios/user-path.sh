@@ -42,6 +42,8 @@ GOP=/var/lib/x4-sriov/IntelGopDriver.efi
 # (libvirt/libvirt-<uuid>) and swtpm's CA serial number.
 USER_FILES='^(etc/x4-sriov|etc/x4-sriov/x4-sriov\.conf|var/lib/x4-sriov|var/lib/x4-sriov/IntelGopDriver\.efi)(\||$)'
 USER_FILES+='|^etc/apparmor\.d/libvirt/libvirt-[0-9a-f-]+|^var/lib/swtpm-localca/'
+# The user's own step: usermod -aG kvm adds the desktop user to group kvm.
+USER_FILES+='|^etc/(group|gshadow)-?(\||$)'
 
 cleanup() {
 	timeout 30 "${VIRSH[@]}" destroy "$DOM" >/dev/null 2>&1
@@ -69,6 +71,10 @@ check_match "libvirtd runs confined by Debian's profile" '^libvirtd \(enforce\)'
 	"$(label "$(cat /run/libvirtd.pid)")"
 check_match "virsh capabilities: libvirt's security model is apparmor (its default)" \
 	'<model>apparmor</model>' "$("${VIRSH[@]}" capabilities 2>&1)"
+# The desktop user who runs looking-glass-client: the README adds them to group kvm.
+DESK=desk
+id "$DESK" >/dev/null 2>&1 || useradd -M -s /bin/bash "$DESK" ||
+	stop_here "useradd $DESK (the desktop user)"
 snap_take boot
 
 # 1. The README's block, from README.md.
@@ -87,7 +93,7 @@ truncate -s 4M Win11.iso
 
 # run_line LINE: one line of the block as the user types it (sudo as described above).
 run_line() {
-	OUT=$(bash -c 'sudo() { "$@"; }; '"$1" 2>&1 </dev/null)
+	OUT=$(USER=$DESK bash -c 'sudo() { "$@"; }; '"$1" 2>&1 </dev/null)
 	RC=$?
 }
 while IFS= read -r line; do
@@ -135,6 +141,11 @@ while IFS= read -r line; do
 		# run.sh made build/ up to date on the host: nothing may compile under TCG here.
 		check_eq "README: make compiled nothing (build/ was up to date)" "" \
 			"$(grep -E '^(cc|gcc|clang) ' <<<"$OUT" | head -3)" ;;
+	esac
+	case $cmd in
+	*usermod*kvm*)
+		check_match "... the desktop user $DESK is in group kvm (the client opens /dev/kvmfrN)" \
+			'(^| )kvm( |$)' "$(id -nG "$DESK" 2>&1)" ;;
 	esac
 	case $cmd in
 	*'make '*install*) snap_take made ;;
