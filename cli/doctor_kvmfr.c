@@ -17,10 +17,11 @@
 	"build kvmfr with DKMS from the Looking Glass source of the same release as your client "  \
 	"(client: looking-glass-client --version; source: the release in its tarball name, e.g. "  \
 	"looking-glass-B7, or git describe --tags; guest host: x4ctl lg status): "                 \
-	"apt install dkms linux-headers-$(uname -r); cd looking-glass-B7/module; "                 \
-	"dkms install .; then modprobe kvmfr static_size_mb=%llu (x4ctl install writes "           \
-	"'options kvmfr static_size_mb=...' to /etc/modprobe.d/x4-sriov-kvmfr.conf and the "       \
-	"line 'kvmfr' to /etc/modules-load.d/x4-sriov.conf, so it loads at boot)"
+	"apt install dkms linux-headers-$(uname -r); sudo x4ctl lg build-module looking-glass-B7 " \
+	"(runs dkms add, build and install on its module/ directory); then modprobe kvmfr "        \
+	"static_size_mb=%llu (x4ctl install writes 'options kvmfr static_size_mb=...' to "         \
+	X4_LG_MODPROBE_FILE " and the line 'kvmfr' to /etc/modules-load.d/x4-sriov.conf, so it "    \
+	"loads at boot)"
 
 /* Does any VM (or [host]) use a /dev/kvmfrN? The first one's size in MiB for the fix: what
  * x4-hook would plan for it (x4_plan_decide_lg), [host]'s own size, else the default. */

@@ -40,11 +40,18 @@ _x4ctl()
 		fi ;;
 	lg)
 		if [ "$prev" = lg ]; then
-			COMPREPLY=($(compgen -W "status --help" -- "$cur"))
+			COMPREPLY=($(compgen -W "status apply forget build-module --help" -- "$cur"))
 		elif [ "$prev" = --file ]; then
 			COMPREPLY=($(compgen -f -- "$cur"))
 		else
-			COMPREPLY=($(compgen -W "--file --json --watch --no-client --help" -- "$cur"))
+			case ${COMP_WORDS[i+1]} in
+			apply) COMPREPLY=($(compgen -W "--dry-run --reload --help" -- "$cur")) ;;
+			forget) COMPREPLY=($(compgen -W "--help" -- "$cur")) ;;
+			build-module)
+				[ "$prev" = --kernel ] && return
+				COMPREPLY=($(compgen -d -W "--kernel --dry-run --help" -- "$cur")) ;;
+			*) COMPREPLY=($(compgen -W "--file --json --watch --no-client --help" -- "$cur")) ;;
+			esac
 		fi ;;
 	lg-size) COMPREPLY=($(compgen -W "1920x1080 2560x1440 3840x2160 --hdr --help" -- "$cur")) ;;
 	rom)
@@ -56,7 +63,7 @@ _x4ctl()
 			case $prev in --guid|--pick) return ;; esac
 			COMPREPLY=($(compgen -f -W "--from-flash --out --optionrom --device --pick --json --guid --name --list --help" -- "$cur"))
 		else
-			COMPREPLY=($(compgen -W "--efi --out --vendor --device" -- "$cur"))
+			COMPREPLY=($(compgen -W "--efi --out --vendor --device --help" -- "$cur"))
 		fi ;;
 	install) COMPREPLY=($(compgen -W "--packaged --dry-run --root --from --templates --help" -- "$cur")) ;;
 	uninstall) COMPREPLY=($(compgen -W "--packaged --root --help" -- "$cur")) ;;

@@ -105,4 +105,11 @@ x rom check -- "-weird.rom"; check_match "-- ends the options: '-weird.rom' is a
 x vf create 2; check_eq "vf create 2 still creates" "0:2" "$RC:$(numvfs)"
 x vf remove; check_eq "vf remove still removes" "0:0" "$RC:$(numvfs)"
 
+# --- bash completion offers every subcommand the dispatchers take
+comp() { bash -c '. "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _x4ctl; echo "${COMPREPLY[*]}"' \
+	_ "$T_TOP/completions/x4ctl.bash" "$@"; }
+check_eq "completion: x4ctl lg <TAB>" "status apply forget build-module --help" "$(comp x4ctl lg "")"
+check_eq "completion: x4ctl lg apply -<TAB>" "--dry-run --reload --help" "$(comp x4ctl lg apply -)"
+check_eq "completion: x4ctl vf <TAB>" "create remove bind unbind repair --help" "$(comp x4ctl vf "")"
+check_eq "completion: x4ctl rom <TAB>" "check build extract --help" "$(comp x4ctl rom "")"
 t_done
