@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* dkmsconf: the two lines of a DKMS source tree's dkms.conf that x4ctl lg build-module needs
  * (PACKAGE_NAME, PACKAGE_VERSION), parsed strictly: the version goes into dkms's argv and its
- * paths. Parsing only, of text the caller read (bounded); no I/O. */
+ * paths. Parsing only, of text the caller read (bounded); no I/O. Caller: cli/lg_build.c. */
 #ifndef X4_DKMSCONF_H
 #define X4_DKMSCONF_H
 

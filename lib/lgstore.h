@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* lgstore: which VM each /dev/kvmfrN was given (looking_glass = kvmfr), kept on disk so a VM
- * keeps its device across starts, reboots and config edits until `x4ctl lg forget VM`. */
+ * keeps its device across starts, reboots and config edits until `x4ctl lg forget VM`.
+ * Owns X4_LG_STORE_FILE. Callers: lgassign (which saves only under the state lock); x4ctl lg
+ * apply reads it to name records whose VM left the config. */
 #ifndef X4_LGSTORE_H
 #define X4_LGSTORE_H
 
