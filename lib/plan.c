@@ -158,17 +158,28 @@ static int plan_lg(const struct x4_config *c, const struct x4_settings *s, const
 	return 0;
 }
 
+/* Both decisions start here: an empty plan for a valid VM name, and the VM's settings. */
+static int plan_begin(const struct x4_config *c, const char *vm, struct x4_settings *s,
+		      struct x4_plan *out, struct x4_err *e)
+{
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = x4_name_check(vm, e)) < 0)
+		return rc;
+	x4_config_for_vm(c, vm, s);
+	memcpy(out->vm, vm, strlen(vm) + 1);
+	return 0;
+}
+
 int x4_plan_decide_lg(const struct x4_config *c, const char *vm, struct x4_plan *out,
 		      struct x4_err *e)
 {
 	struct x4_settings s;
 	int rc;
 
-	memset(out, 0, sizeof(*out));
-	if ((rc = x4_name_check(vm, e)) < 0)
+	if ((rc = plan_begin(c, vm, &s, out, e)) < 0)
 		return rc;
-	x4_config_for_vm(c, vm, &s);
-	memcpy(out->vm, vm, strlen(vm) + 1);
 	if ((rc = plan_lg(c, &s, vm, out, e)) < 0)
 		memset(out, 0, sizeof(*out));
 	return rc;
@@ -182,11 +193,8 @@ int x4_plan_decide(const struct x4_config *c, const char *vm, const struct x4_pc
 	char a[X4_PCIADDR_STRLEN];
 	int rc;
 
-	memset(out, 0, sizeof(*out));
-	if ((rc = x4_name_check(vm, e)) < 0)
+	if ((rc = plan_begin(c, vm, &s, out, e)) < 0)
 		return rc;
-	x4_config_for_vm(c, vm, &s);
-	memcpy(out->vm, vm, strlen(vm) + 1);
 
 	if (vf) {
 		out->vf = *vf;

@@ -59,21 +59,16 @@ static int setup(void **state)
 	char p[512];
 
 	(void)state;
-	snprintf(root, sizeof(root), "/tmp/x4-test-fileio.XXXXXX");
-	if (!mkdtemp(root))
+	if (tu_root_make(root, sizeof(root), "fileio") < 0)
 		return -1;
 	snprintf(p, sizeof(p), "%s/d", root);
-	if (mkdir(p, 0755) != 0)
-		return -1;
-	setenv("X4_ROOT", root, 1);
-	return 0;
+	return mkdir(p, 0755);
 }
 
 static int teardown(void **state)
 {
 	(void)state;
-	unsetenv("X4_ROOT");
-	return tu_rm_tree(root);
+	return tu_root_remove(root);
 }
 
 static void test_mkdirs(void **state)

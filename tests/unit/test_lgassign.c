@@ -26,18 +26,13 @@ static char root[256];
 static int setup(void **state)
 {
 	(void)state;
-	snprintf(root, sizeof(root), "/tmp/x4-test-lga.XXXXXX");
-	if (!mkdtemp(root))
-		return -1;
-	setenv("X4_ROOT", root, 1);
-	return 0;
+	return tu_root_make(root, sizeof(root), "lga");
 }
 
 static int teardown(void **state)
 {
 	(void)state;
-	unsetenv("X4_ROOT");
-	return tu_rm_tree(root);
+	return tu_root_remove(root);
 }
 
 static void load(struct x4_config *c, const char *text)

@@ -71,18 +71,13 @@ static void config(const char *text)
 static int setup(void **state)
 {
 	(void)state;
-	snprintf(root, sizeof(root), "/tmp/x4-test-plan.XXXXXX");
-	if (!mkdtemp(root))
-		return -1;
-	setenv("X4_ROOT", root, 1);
-	return 0;
+	return tu_root_make(root, sizeof(root), "plan");
 }
 
 static int teardown(void **state)
 {
 	(void)state;
-	unsetenv("X4_ROOT");
-	return tu_rm_tree(root);
+	return tu_root_remove(root);
 }
 
 static void test_decide_defaults(void **state)

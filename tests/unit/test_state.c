@@ -68,21 +68,16 @@ static int setup(void **state)
 	char cmd[512];
 
 	(void)state;
-	snprintf(root, sizeof(root), "/tmp/x4-test-state.XXXXXX");
-	if (!mkdtemp(root))
+	if (tu_root_make(root, sizeof(root), "state") < 0)
 		return -1;
 	snprintf(cmd, sizeof(cmd), "%s/run", root);
-	if (mkdir(cmd, 0755) != 0)
-		return -1;
-	setenv("X4_ROOT", root, 1);
-	return 0;
+	return mkdir(cmd, 0755);
 }
 
 static int teardown(void **state)
 {
 	(void)state;
-	unsetenv("X4_ROOT");
-	return tu_rm_tree(root);
+	return tu_root_remove(root);
 }
 
 static struct x4_claim claim(const char *vf, const char *vm)

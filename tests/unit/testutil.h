@@ -54,4 +54,20 @@ static inline int tu_rm_tree(const char *root)
 	return nftw(root, tu_rm_one, 16, FTW_DEPTH | FTW_PHYS);
 }
 
+/* A fresh host root for a test: mkdtemp /tmp/x4-test-TAG.XXXXXX into root (n bytes), exported
+ * as X4_ROOT. 0 or -1. */
+static inline int tu_root_make(char *root, size_t n, const char *tag)
+{
+	if ((size_t)snprintf(root, n, "/tmp/x4-test-%s.XXXXXX", tag) >= n || !mkdtemp(root))
+		return -1;
+	return setenv("X4_ROOT", root, 1);
+}
+
+/* Undo tu_root_make: X4_ROOT unset, the tree removed. 0 or -1. */
+static inline int tu_root_remove(const char *root)
+{
+	unsetenv("X4_ROOT");
+	return tu_rm_tree(root);
+}
+
 #endif
