@@ -71,27 +71,13 @@ int inst_read_host(const char *abs, char **buf, size_t *len, struct x4_err *e)
 	return x4_file_read(abs, INST_MAX_FILE, buf, len, NULL, e);
 }
 
-static const char *inst_str(json_object *o, const char *key)
-{
-	json_object *v;
-
-	return json_object_object_get_ex(o, key, &v) ? json_object_get_string(v) : NULL;
-}
-
-static int inst_int(json_object *o, const char *key)
-{
-	json_object *v;
-
-	return json_object_object_get_ex(o, key, &v) ? json_object_get_int(v) : 0;
-}
-
 json_object *inst_find(struct inst *in, const char *type, const char *path)
 {
 	size_t i;
 
 	for (i = 0; i < json_object_array_length(in->entries); i++) {
 		json_object *o = json_object_array_get_idx(in->entries, i);
-		const char *t = inst_str(o, "type"), *p = inst_str(o, "path");
+		const char *t = x4_json_str_or_null(o, "type"), *p = x4_json_str_or_null(o, "path");
 
 		if (t && p && strcmp(t, type) == 0 && strcmp(p, path) == 0)
 			return o;
@@ -105,7 +91,7 @@ unsigned inst_done_count(struct inst *in)
 	unsigned n = 0;
 
 	for (i = 0; i < json_object_array_length(in->entries); i++)
-		n += !inst_int(json_object_array_get_idx(in->entries, i), "found");
+		n += !x4_json_int_or_0(json_object_array_get_idx(in->entries, i), "found");
 	return n;
 }
 
@@ -376,7 +362,7 @@ int inst_file(struct inst *in, const char *abs, const void *data, size_t len, mo
 	inst_hash(data, len, hash);
 	if (x4_host_path(abs, real, sizeof(real), e) < 0)
 		return -EINVAL;
-	ours = rec && !inst_int(rec, "found");
+	ours = rec && !x4_json_int_or_0(rec, "found");
 	if (lstat(real, &st) == 0) {
 		rc = S_ISREG(st.st_mode) ? inst_read_host(abs, &cur, &clen, NULL) : -EEXIST;
 		if (rc == 0 && clen == len && memcmp(cur, data, len) == 0 &&
@@ -392,7 +378,7 @@ int inst_file(struct inst *in, const char *abs, const void *data, size_t len, mo
 			       ours ? "edited by you" : "not from x4ctl install");
 			return 0;
 		}
-		was = inst_str(rec, "hash");
+		was = x4_json_str_or_null(rec, "hash");
 		if (rc < 0 || strcmp(curhash, was ? was : "") != 0) {
 			printf("keeping %s: changed since x4ctl install wrote it\n",
 			       inst_show(abs));
@@ -562,7 +548,7 @@ int inst_edit(struct inst *in, const char *abs, inst_edit_fn edit, const char *w
 		}
 		rc = inst_write(backup, cur, clen, 0600, e);
 	} else {
-		inst_set(rec, "old", inst_str(rec, "hash") ? inst_str(rec, "hash") : "");
+		inst_set(rec, "old", x4_json_str_or_null(rec, "hash") ? x4_json_str_or_null(rec, "hash") : "");
 		inst_set(rec, "hash", hash);
 		rc = inst_save(in, e);
 	}
@@ -664,7 +650,7 @@ static enum undo inst_undo_dir(const char *p, const char *real)
 
 static enum undo inst_undo_link(json_object *o, const char *p, const char *real)
 {
-	const char *target = inst_str(o, "target");
+	const char *target = x4_json_str_or_null(o, "target");
 	char cur[PATH_MAX];
 	ssize_t n = readlink(real, cur, sizeof(cur) - 1);
 
@@ -698,13 +684,13 @@ static enum undo inst_undo_block(json_object *o, const char *p, const char *real
 		printf("cannot remove x4-sriov's AppArmor rules from %s: %s\n", inst_show(p), e.msg);
 		return UNDO_FAIL;
 	}
-	rc = x4_aa_block_remove(buf, len, inst_int(o, "sep"), &neu, &nlen);
+	rc = x4_aa_block_remove(buf, len, x4_json_int_or_0(o, "sep"), &neu, &nlen);
 	free(buf);
 	if (rc == 0)
 		return UNDO_DONE;
 	if (rc < 0)
 		return UNDO_FAIL;
-	if (inst_int(o, "created") && nlen == 0)
+	if (x4_json_int_or_0(o, "created") && nlen == 0)
 		rc = unlink(real) < 0 ? x4_fail(&e, errno, "%s", strerror(errno)) : 0;
 	else
 		rc = inst_rewrite(p, neu, nlen, &st, &e);
@@ -720,14 +706,14 @@ static enum undo inst_undo_block(json_object *o, const char *p, const char *real
 
 static int inst_hash_is(json_object *o, const char *key, const char *hash)
 {
-	const char *h = inst_str(o, key);
+	const char *h = x4_json_str_or_null(o, key);
 
 	return h && strcmp(h, hash) == 0;
 }
 
 static enum undo inst_undo_file(json_object *o, const char *t, const char *p, const char *real)
 {
-	const char *b = inst_str(o, "backup");
+	const char *b = x4_json_str_or_null(o, "backup");
 	char hash[17], breal[PATH_MAX];
 	struct x4_err e;
 	struct stat st;
@@ -782,14 +768,14 @@ static enum undo inst_undo_file(json_object *o, const char *t, const char *p, co
 
 static enum undo inst_undo_one(json_object *o, unsigned *aa)
 {
-	const char *t = inst_str(o, "type"), *p = inst_str(o, "path");
+	const char *t = x4_json_str_or_null(o, "type"), *p = x4_json_str_or_null(o, "path");
 	char real[PATH_MAX];
 
 	if (!t || !p || x4_host_path(p, real, sizeof(real), NULL) < 0) {
 		printf("cannot undo a damaged entry of %s\n", inst_show(INST_MANIFEST));
 		return UNDO_FAIL;
 	}
-	if (inst_int(o, "found"))
+	if (x4_json_int_or_0(o, "found"))
 		return UNDO_DONE; /* there before install: not ours to remove */
 	if (strcmp(t, "dir") == 0)
 		return inst_undo_dir(p, real);
@@ -806,7 +792,7 @@ static enum undo inst_undo_one(json_object *o, unsigned *aa)
 /* A directory that holds the journal: removed after everything else, with the journal. */
 static int inst_holds_journal(json_object *o)
 {
-	const char *t = inst_str(o, "type"), *p = inst_str(o, "path");
+	const char *t = x4_json_str_or_null(o, "type"), *p = x4_json_str_or_null(o, "path");
 	size_t l = p ? strlen(p) : 0;
 
 	return t && p && strcmp(t, "dir") == 0 && strncmp(INST_MANIFEST, p, l) == 0 &&

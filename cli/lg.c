@@ -15,6 +15,7 @@
 
 #include <json-c/json.h>
 
+#include "json.h"
 #include "lgassign.h"
 #include "lgmp.h"
 #include "name.h"
@@ -169,26 +170,19 @@ static json_object *lg_one(const struct lg_target *t, const char *client_ver)
 	return o;
 }
 
-static const char *lg_get(json_object *o, const char *k)
-{
-	json_object *v;
-
-	return json_object_object_get_ex(o, k, &v) ? json_object_get_string(v) : NULL;
-}
-
 static void lg_print(json_object *o)
 {
-	const char *vm = lg_get(o, "vm"), *state = lg_get(o, "state"), *s, *live;
+	const char *vm = x4_json_str_or_null(o, "vm"), *state = x4_json_str_or_null(o, "state"), *s, *live;
 	json_object *g, *v;
 	char sz[32];
 
 	if (vm)
 		printf("VM %s: ", vm);
-	if ((s = lg_get(o, "error"))) { /* the message names the path */
+	if ((s = x4_json_str_or_null(o, "error"))) { /* the message names the path */
 		printf("%s\n", s);
 		return;
 	}
-	printf("%s", lg_get(o, "path"));
+	printf("%s", x4_json_str_or_null(o, "path"));
 	x4ctl_size_str((uint64_t)json_object_get_int64(json_object_object_get(o, "size")), sz,
 		       sizeof(sz));
 	printf(" (%s): %s", sz, state);
@@ -198,12 +192,12 @@ static void lg_print(json_object *o)
 	else if (!strcmp(state, "not Looking Glass"))
 		printf(": no LGMP header (another program's data, or wiped)");
 	else if (!strcmp(state, "host present")) {
-		printf(": Looking Glass %s (LGMP %s", lg_get(o, "release"),
-		       lg_get(o, "lgmp_version"));
-		if ((s = lg_get(o, "kvmfr_version")))
-			printf(", KVMFR %s, host version '%s'", s, lg_get(o, "hostver"));
+		printf(": Looking Glass %s (LGMP %s", x4_json_str_or_null(o, "release"),
+		       x4_json_str_or_null(o, "lgmp_version"));
+		if ((s = x4_json_str_or_null(o, "kvmfr_version")))
+			printf(", KVMFR %s, host version '%s'", s, x4_json_str_or_null(o, "hostver"));
 		printf(")");
-		live = lg_get(o, "live");
+		live = x4_json_str_or_null(o, "live");
 		if (!strcmp(live, "stale"))
 			printf(", stale: the host application is not running (VM off or paused, "
 			       "or the app stopped); the header is left from its last run");
@@ -213,25 +207,25 @@ static void lg_print(json_object *o)
 			printf(json_object_get_boolean(v) ? ", a client is connected"
 							  : ", no client connected");
 	}
-	if ((s = lg_get(o, "problem")))
+	if ((s = x4_json_str_or_null(o, "problem")))
 		printf(" [%s]", s);
 	printf("\n");
 	if (json_object_object_get_ex(o, "guest", &g) && json_object_object_length(g)) {
 		printf("  guest:");
-		if ((s = lg_get(g, "os")))
-			printf(" %s '%s'", s, lg_get(g, "os_name"));
-		if ((s = lg_get(g, "cpu")))
+		if ((s = x4_json_str_or_null(g, "os")))
+			printf(" %s '%s'", s, x4_json_str_or_null(g, "os_name"));
+		if ((s = x4_json_str_or_null(g, "cpu")))
 			printf(", CPU '%s' (%s CPUs, %s cores, %s sockets), capture '%s', UUID %s",
-			       s, lg_get(g, "cpus"), lg_get(g, "cores"), lg_get(g, "sockets"),
-			       lg_get(g, "capture"), lg_get(g, "uuid"));
+			       s, x4_json_str_or_null(g, "cpus"), x4_json_str_or_null(g, "cores"), x4_json_str_or_null(g, "sockets"),
+			       x4_json_str_or_null(g, "capture"), x4_json_str_or_null(g, "uuid"));
 		printf("\n");
 	}
-	if ((s = lg_get(o, "client_version")) && json_object_object_get_ex(o, "version_match", &v))
+	if ((s = x4_json_str_or_null(o, "client_version")) && json_object_object_get_ex(o, "version_match", &v))
 		printf(json_object_get_boolean(v)
 			   ? "  looking-glass-client %s matches the host\n"
 			   : "  version mismatch: looking-glass-client is %s, the guest's host is "
 			     "'%s': install the same Looking Glass release on both sides\n",
-		       s, lg_get(o, "hostver"));
+		       s, x4_json_str_or_null(o, "hostver"));
 }
 
 /* The region of vm as the user sees it: the one its plan holds while it runs, else the one

@@ -131,3 +131,17 @@ int x4_json_write(const char *abs, struct json_object *o, mode_t mode, struct x4
 		return x4_fail(e, ENOMEM, "out of memory writing %s", abs);
 	return x4_file_write(abs, text, strlen(text), mode, e);
 }
+
+const char *x4_json_str_or_null(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	return json_object_object_get_ex(o, key, &v) ? json_object_get_string(v) : NULL;
+}
+
+int x4_json_int_or_0(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	return json_object_object_get_ex(o, key, &v) ? json_object_get_int(v) : 0;
+}

@@ -41,6 +41,11 @@ int x4_json_get_bool(struct json_object *o, const char *key, int *out, const cha
 int x4_json_get_uint(struct json_object *o, const char *key, uint64_t max, uint64_t *out,
 		     const char *where, struct x4_err *e);
 
+/* Members of an object x4-sriov built or already checked (the install journal, x4ctl's own
+ * JSON output): the string, or NULL when absent; the integer, or 0 when absent. */
+const char *x4_json_str_or_null(struct json_object *o, const char *key);
+int x4_json_int_or_0(struct json_object *o, const char *key);
+
 /* Write o as pretty JSON (no "\/" escapes) to abs (host path) through x4_file_write, with
  * mode. o stays the caller's. */
 int x4_json_write(const char *abs, struct json_object *o, mode_t mode, struct x4_err *e);

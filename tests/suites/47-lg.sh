@@ -184,7 +184,7 @@ x doctor
 check_match "doctor: kvmfr missing while a VM uses it: FAIL" "^FAIL +kvmfr +kvmfr module not loaded, and a VM uses /dev/kvmfrN" "$OUT"
 fix=$(printf '%s\n' "$OUT" | awk '$1 == "FAIL" && $2 == "kvmfr" { f = 1; next } f && /fix:/ { sub(/^ *fix: /, ""); print; exit }')
 check_match "... fix: where to read both versions" "client: looking-glass-client --version; source: .*git describe --tags" "$fix"
-check_match "... fix: the DKMS steps from module/" "apt install dkms linux-headers-\\\$\\(uname -r\\); cd looking-glass-B7/module; dkms install \\.;" "$fix"
+check_match "... fix: the DKMS steps from module/ (x4ctl lg build-module)" "apt install dkms linux-headers-\\\$\\(uname -r\\); sudo x4ctl lg build-module looking-glass-B7 \\(runs dkms add, build and install on its module/ directory\\)" "$fix"
 check_match "... fix: the VM's size and the boot files install writes" "modprobe kvmfr static_size_mb=64 .*'kvmfr' to /etc/modules-load.d/x4-sriov.conf" "$fix"
 conf '[host]' '[vm win-s]' 'looking_glass = shm'
 x doctor

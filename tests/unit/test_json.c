@@ -101,6 +101,20 @@ static void test_get_str(void **state)
 	json_object_put(o);
 }
 
+static void test_or_defaults(void **state)
+{
+	struct json_object *o;
+	struct x4_err e;
+
+	(void)state;
+	o = parse("{\"s\":\"abc\",\"n\":7}", 0, &e);
+	assert_string_equal(x4_json_str_or_null(o, "s"), "abc");
+	assert_null(x4_json_str_or_null(o, "absent"));
+	assert_int_equal(x4_json_int_or_0(o, "n"), 7);
+	assert_int_equal(x4_json_int_or_0(o, "absent"), 0);
+	json_object_put(o);
+}
+
 static void test_get_bool_uint(void **state)
 {
 	struct json_object *o;
@@ -167,6 +181,7 @@ int main(void)
 		cmocka_unit_test(test_only_keys),
 		cmocka_unit_test(test_get_str),
 		cmocka_unit_test(test_get_bool_uint),
+		cmocka_unit_test(test_or_defaults),
 		cmocka_unit_test(test_write),
 	};
 
