@@ -35,7 +35,7 @@ static const char hook_usage[] =
 static int hook_maybe_ours(const char *vm, const char *xml, size_t len, enum x4_event ev)
 {
 	static struct x4_config cfg; /* 54 KiB: too big for the stack (CODING-STYLE.md) */
-	char enc[X4_NAME_ENC_MAX], path[PATH_MAX];
+	char abs[X4_PLAN_PATH_MAX], path[PATH_MAX];
 
 	if (x4_domxml_may_have_hostdev(xml, len))
 		return 1;
@@ -43,10 +43,8 @@ static int hook_maybe_ours(const char *vm, const char *xml, size_t len, enum x4_
 		return 1;
 	if (ev == X4_EV_STOPPED || ev == X4_EV_RELEASE) {
 		/* A plan means we prepared it (its section may be gone since). */
-		if (x4_name_encode(vm, enc, sizeof(enc), NULL) == 0 &&
-		    x4_host_pathf(path, sizeof(path), NULL, X4_PLAN_DIR "/%s" X4_PLAN_SUFFIX,
-				  enc) == 0 &&
-		    access(path, F_OK) == 0)
+		if (x4_plan_path(vm, abs, sizeof(abs), NULL) == 0 &&
+		    x4_host_path(abs, path, sizeof(path), NULL) == 0 && access(path, F_OK) == 0)
 			return 1;
 	}
 	return 0;

@@ -88,20 +88,6 @@ static int plan_shm_path(const char *vm, char *out, size_t n, struct x4_err *e)
 	return 0;
 }
 
-int x4_plan_path(const char *vm, char *out, size_t n, struct x4_err *e)
-{
-	char enc[X4_NAME_ENC_MAX];
-	int rc = x4_name_encode(vm, enc, sizeof(enc), e);
-
-	if (rc < 0)
-		return rc;
-	if (strlen(enc) + strlen(X4_PLAN_SUFFIX) > PLAN_FILE_NAME_MAX ||
-	    (size_t)snprintf(out, n, "%s/%s%s", X4_PLAN_DIR, enc, X4_PLAN_SUFFIX) >= n)
-		return x4_fail(e, ENAMETOOLONG, "VM name '%.32s...' encodes to %zu bytes, too long "
-			       "for a file name: shorten the VM name", vm, strlen(enc));
-	return 0;
-}
-
 /* The size of the kvmfr device at abs as the device says (kvmfr's size ioctl): 0 when there
  * is no such char device or its size is not one a plan may hold. Never the module parameter
  * static_size_mb: the kernel makes it mode 0000 (see lgsize_check.h for the sim's case). */

@@ -168,4 +168,10 @@ check_eq "odd address: no crash" 0 "$((RC > 1))"
 check_eq "bad input: nothing written to the kernel" "" "$(simlog)"
 sim_stop
 
+# The front runs for every event of every VM on the host: it links no JSON, XML or PCI library
+# (a plan check or an AppArmor hint must not pull the hook core's code into it).
+libs=$(ldd "$HOOK" 2>&1)
+check "x4-hook links no json-c, libxml2 or libpci (the front stays lean)" \
+	test -z "$(grep -E 'libjson-c|libxml2|libpci' <<<"$libs")"
+
 t_done
