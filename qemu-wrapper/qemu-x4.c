@@ -115,10 +115,11 @@ static int qx_plan(const struct x4_config *cfg, const struct x4_settings *s, con
 	if (rc == 0)
 		return 0;
 	if (rc != -ENOENT) {
+		const char *hint = x4_aa_hint(e->code, NULL);
 		struct x4_err why = *e;
 
-		if ((why.code == EACCES || why.code == EPERM) && x4_aa_enabled())
-			x4_fail(e, why.code, "%s: %s", why.msg, X4_AA_HINT);
+		if (hint)
+			x4_fail(e, why.code, "%s: %s", why.msg, hint);
 		return rc;
 	}
 	if ((rc = x4_plan_decide(cfg, name, NULL, plan, e)) < 0)
