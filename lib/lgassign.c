@@ -189,7 +189,8 @@ int x4_lg_forget(const char *vm, int *idx, struct x4_err *e)
 	struct x4_lg_store s;
 	struct x4_plan p;
 	struct x4_lock lock;
-	int rc;
+	struct x4_err pe;
+	int rc, prc = 0;
 
 	if ((rc = x4_state_lock(&lock, e)) < 0)
 		return rc;
@@ -197,10 +198,14 @@ int x4_lg_forget(const char *vm, int *idx, struct x4_err *e)
 	if (rc == 0 && (*idx = x4_lg_store_find(&s, vm)) < 0)
 		rc = x4_fail(e, ENOENT, "VM %s has no recorded kvmfr device (x4ctl lg apply lists "
 			     "them)", vm);
-	/* A VM between prepare and release uses its device: keep it until it stops. */
-	if (rc == 0 && x4_plan_read(vm, &p, NULL) == 0)
+	/* A VM between prepare and release uses its device: keep it until it stops. A plan
+	 * that cannot be read may be a running VM's too: refused, naming why. */
+	if (rc == 0 && (prc = x4_plan_read(vm, &p, &pe)) == 0)
 		rc = x4_fail(e, EBUSY, "VM %s is running on /dev/kvmfr%d: stop it first, then x4ctl "
 			     "lg forget %s", vm, *idx, vm);
+	else if (rc == 0 && prc != -ENOENT)
+		rc = x4_fail(e, -prc, "%s: cannot tell whether VM %s runs; stop it, then x4ctl "
+			     "lg forget %s", pe.msg, vm, vm);
 	if (rc == 0) {
 		s.vm[*idx][0] = '\0';
 		rc = x4_lg_store_save(&s, e);

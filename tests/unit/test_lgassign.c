@@ -17,6 +17,7 @@
 
 #include "lgassign.h"
 #include "lgstore.h"
+#include "paths.h"
 #include "plan.h"
 
 #define MIB (1ULL << 20)
@@ -175,6 +176,20 @@ static void test_stable(void **state)
 		assert_int_equal(x4_lg_forget("b", &idx, &e), -EBUSY);
 		assert_non_null(strstr(e.msg, "VM b is running on /dev/kvmfr1: stop it first"));
 		assert_int_equal(x4_plan_remove("b", &e), 0);
+	}
+	/* a damaged plan may be a running VM's: refused, naming it */
+	{
+		char path[512], abs[512];
+		FILE *f;
+
+		assert_int_equal(x4_plan_path("b", abs, sizeof(abs), &e), 0);
+		assert_int_equal(x4_host_path(abs, path, sizeof(path), &e), 0);
+		assert_non_null(f = fopen(path, "w"));
+		fputs("{ damaged", f);
+		fclose(f);
+		assert_true(x4_lg_forget("b", &idx, &e) < 0);
+		assert_non_null(strstr(e.msg, "cannot tell whether VM b runs"));
+		assert_int_equal(unlink(path), 0);
 	}
 	assert_int_equal(x4_lg_forget("b", &idx, &e), 0);
 	assert_int_equal(idx, 1);
